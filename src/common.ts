@@ -1,0 +1,15 @@
+// Everything that is the same in the Node and browser entries.
+export { Aio, sleepAio, DURATION_DEFAULT, DURATION_INFINITE, DURATION_ZERO, type AioCallback } from "./core/aio.js";
+export { NngError, ERRORS, type NngErrorCode } from "./core/errors.js";
+export { Message, type Bytes } from "./core/message.js";
+export { OPT, type OptionValue, type SockAddr } from "./core/options.js";
+export { parseUrl, type NngUrl } from "./core/url.js";
+export { Socket, type SocketOptions, type SocketStats, type PipeCallback } from "./socket/socket.js";
+export { Dialer, Listener } from "./socket/endpoint.js";
+export { Pipe, type PipeEvent } from "./socket/pipe.js";
+export { Context } from "./socket/context.js";
+export type { OperationOptions } from "./socket/promise-ops.js";
+export type { ProtocolFactory, ProtocolInfo } from "./socket/protocol.js";
+export { registerTransport } from "./transport/registry.js";
+export type { Transport } from "./transport/transport.js";
+export * from "./sockets.js";

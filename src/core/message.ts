@@ -1,0 +1,536 @@
+import { NngError } from "./errors.js";
+
+/** Message content: bytes, or a string that is UTF-8 encoded. */
+export type Bytes = Uint8Array | string;
+
+/** Free bytes kept before the data of a fresh region, so protocols can prepend words cheaply. */
+const HEADROOM = 32;
+const EMPTY = new Uint8Array(0);
+const TWO32 = 0x1_0000_0000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// `new Uint8Array(n)` costs ~10x more than a view on an existing ArrayBuffer, so small regions are
+// carved from a shared slab (like Node's Buffer pool). Each range is handed out once, so it is
+// zero-filled and only its owner writes it; a live region keeps its whole slab alive.
+const SLAB_SIZE = 16384;
+const MAX_POOLED = 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/** A zero-filled Uint8Array of n bytes. */
+function alloc(n: number): Uint8Array {
+  if (n > MAX_POOLED) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const u = new Uint8Array(slab, slabUsed, n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return u;
+}
+
+function toBytes(data: Bytes): Uint8Array {
+  return typeof data === "string" ? encoder.encode(data) : data;
+}
+
+/** Throws EINVAL unless n is an integer in [0, max]. */
+function checkCount(n: number, max: number, what: string): void {
+  if (!(n >= 0 && n <= max) || !Number.isInteger(n)) {
+    throw new NngError("EINVAL", `${what} ${n} out of range 0..${max}`);
+  }
+}
+
+function tooShort(n: number): never {
+  throw new NngError("EINVAL", `message shorter than ${n} bytes`);
+}
+
+function readU16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+function readU32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+// Uint8Array stores `v & 0xff`, so no masking is needed here.
+function writeU16(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 8;
+  b[o + 1] = v;
+}
+
+function writeU32(b: Uint8Array, o: number, v: number): void {
+  b[o] = v >>> 24;
+  b[o + 1] = v >>> 16;
+  b[o + 2] = v >>> 8;
+  b[o + 3] = v;
+}
+
+/** Low half of the last u64 given to splitU64 (a module variable avoids allocating a pair). */
+let lo32 = 0;
+
+/** Returns the high 32 bits of v (two's complement, modulo 2^64) and leaves the low 32 in lo32. */
+function splitU64(v: bigint | number): number {
+  if (typeof v === "number") {
+    if (!Number.isSafeInteger(v)) throw new NngError("EINVAL", `u64 ${v} is not a safe integer`);
+    lo32 = v >>> 0;
+    return Math.floor(v / TWO32) >>> 0;
+  }
+  const u = BigInt.asUintN(64, v);
+  lo32 = Number(u & 0xffff_ffffn);
+  return Number(u >> 32n);
+}
+
+function joinU64(hi: number, lo: number): bigint {
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
+ * One byte region (nni_chunk): data is buf[start, end). Only an owned buf may be written, and then
+ * also outside [start, end); a shared one (wrapped by the user, or shared by dup) is copied first.
+ */
+class Chunk {
+  constructor(
+    public buf: Uint8Array,
+    public start: number,
+    public end: number,
+    public owned: boolean,
+  ) {}
+
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  view(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  capacity(): number {
+    return this.owned ? this.buf.length - this.start : this.end - this.start;
+  }
+
+  /** Makes `to` a view of the same bytes; both become copy-on-write. */
+  shareInto(to: Chunk): void {
+    this.owned = false;
+    to.buf = this.buf;
+    to.start = this.start;
+    to.end = this.end;
+    to.owned = false;
+  }
+
+  /** Makes the region owned, with at least `front` free bytes before it and `back` after it. */
+  grow(front: number, back: number): void {
+    const len = this.end - this.start;
+    const need = len + front + back;
+    const buf = this.buf;
+    let at: number;
+    if (this.owned && buf.length - need >= len) {
+      // Enough spare room to slide the data instead of reallocating. Requiring spare >= len
+      // means a slide buys at least len/2 bytes of room, so sliding stays amortized O(1).
+      const spare = buf.length - need;
+      at = front + (front > 0 ? spare >> 1 : Math.min(spare >> 1, HEADROOM));
+      buf.copyWithin(at, this.start, this.end);
+    } else {
+      const cap = this.owned ? Math.max(2 * buf.length, need + HEADROOM) : need + 2 * HEADROOM;
+      const spare = cap - need;
+      at = front + (front > 0 ? spare >> 1 : HEADROOM);
+      const nb = alloc(cap);
+      nb.set(buf.subarray(this.start, this.end), at);
+      this.buf = nb;
+      this.owned = true;
+    }
+    this.start = at;
+    this.end = at + len;
+  }
+
+  /** Extends the region by n bytes at the end; returns their offset in buf (which it may replace: read buf after). */
+  private extendBack(n: number): number {
+    if (!this.owned || this.buf.length - this.end < n) this.grow(0, n);
+    const at = this.end;
+    this.end = at + n;
+    return at;
+  }
+
+  /** Extends the region by n bytes at the front; returns their offset in buf (the new start). */
+  private extendFront(n: number): number {
+    if (!this.owned || this.start < n) this.grow(n, 0);
+    return (this.start -= n);
+  }
+
+  /** d may alias buf (e.g. m.append(m.body)); grow() may slide those bytes, so copy d first then. */
+  private detach(d: Uint8Array): Uint8Array {
+    const b = this.buf;
+    return this.owned &&
+      d.buffer === b.buffer &&
+      d.byteOffset < b.byteOffset + b.length &&
+      b.byteOffset < d.byteOffset + d.length
+      ? d.slice()
+      : d;
+  }
+
+  append(d: Uint8Array): void {
+    const n = d.length;
+    if (n === 0) return;
+    if (!this.owned || this.buf.length - this.end < n) d = this.detach(d);
+    const at = this.extendBack(n);
+    this.buf.set(d, at);
+  }
+
+  insert(d: Uint8Array): void {
+    const n = d.length;
+    if (n === 0) return;
+    if (!this.owned || this.start < n) d = this.detach(d);
+    const at = this.extendFront(n);
+    this.buf.set(d, at);
+  }
+
+  trim(n: number): void {
+    checkCount(n, this.end - this.start, "trim");
+    this.start += n;
+  }
+
+  chop(n: number): void {
+    checkCount(n, this.end - this.start, "chop");
+    this.end -= n;
+  }
+
+  clear(): void {
+    if (this.owned) {
+      this.start = this.end = Math.min(this.start, HEADROOM);
+    } else {
+      // Drop the reference so a large shared buffer can be collected.
+      this.buf = EMPTY;
+      this.start = this.end = 0;
+    }
+  }
+
+  reserve(capacity: number): void {
+    checkCount(capacity, Number.MAX_SAFE_INTEGER, "capacity");
+    if (this.capacity() < capacity) this.grow(0, capacity - this.length);
+  }
+
+  realloc(size: number): void {
+    checkCount(size, Number.MAX_SAFE_INTEGER, "size");
+    const len = this.end - this.start;
+    if (size <= len) {
+      this.end = this.start + size;
+      return;
+    }
+    const at = this.extendBack(size - len);
+    // An owned buffer may hold stale bytes past the end (after chop), so zero explicitly.
+    this.buf.fill(0, at, this.end);
+  }
+
+  appendU16(v: number): void {
+    const at = this.extendBack(2);
+    writeU16(this.buf, at, v);
+  }
+
+  appendU32(v: number): void {
+    const at = this.extendBack(4);
+    writeU32(this.buf, at, v);
+  }
+
+  appendU64(v: bigint | number): void {
+    const hi = splitU64(v);
+    const at = this.extendBack(8);
+    writeU32(this.buf, at, hi);
+    writeU32(this.buf, at + 4, lo32);
+  }
+
+  insertU16(v: number): void {
+    const at = this.extendFront(2);
+    writeU16(this.buf, at, v);
+  }
+
+  insertU32(v: number): void {
+    const at = this.extendFront(4);
+    writeU32(this.buf, at, v);
+  }
+
+  insertU64(v: bigint | number): void {
+    const hi = splitU64(v);
+    const at = this.extendFront(8);
+    writeU32(this.buf, at, hi);
+    writeU32(this.buf, at + 4, lo32);
+  }
+
+  trimU16(): number {
+    const at = this.start;
+    if (this.end - at < 2) tooShort(2);
+    this.start = at + 2;
+    return readU16(this.buf, at);
+  }
+
+  trimU32(): number {
+    const at = this.start;
+    if (this.end - at < 4) tooShort(4);
+    this.start = at + 4;
+    return readU32(this.buf, at);
+  }
+
+  trimU64(): bigint {
+    const at = this.start;
+    if (this.end - at < 8) tooShort(8);
+    this.start = at + 8;
+    return joinU64(readU32(this.buf, at), readU32(this.buf, at + 4));
+  }
+
+  chopU16(): number {
+    if (this.end - this.start < 2) tooShort(2);
+    return readU16(this.buf, (this.end -= 2));
+  }
+
+  chopU32(): number {
+    if (this.end - this.start < 4) tooShort(4);
+    return readU32(this.buf, (this.end -= 4));
+  }
+
+  chopU64(): bigint {
+    if (this.end - this.start < 8) tooShort(8);
+    const at = (this.end -= 8);
+    return joinU64(readU32(this.buf, at), readU32(this.buf, at + 4));
+  }
+
+  peekU32(offset: number): number {
+    if (!(offset >= 0 && offset + 4 <= this.end - this.start) || !Number.isInteger(offset)) {
+      throw new NngError("EINVAL", `no u32 at offset ${offset}`);
+    }
+    return readU32(this.buf, this.start + offset);
+  }
+}
+
+/**
+ * A message (nng_msg): a header, used by protocols for routing information, and a body.
+ * Views returned by `body` and `header` are invalidated by any later mutation. Writing through such a
+ * view bypasses copy-on-write: after `dup` or `wrap` it also changes the sharers' bytes.
+ */
+export class Message {
+  /** Id of the pipe the message came from or is routed to; 0 = none. */
+  pipe = 0;
+  private readonly h: Chunk = new Chunk(EMPTY, 0, 0, false);
+  private readonly b: Chunk;
+
+  /** `body` as a number makes a zero-filled body of that size; bytes are copied. */
+  constructor(body?: Bytes | number) {
+    if (body === undefined) {
+      this.b = new Chunk(EMPTY, 0, 0, false);
+    } else if (typeof body === "number") {
+      checkCount(body, Number.MAX_SAFE_INTEGER, "size");
+      this.b = new Chunk(alloc(HEADROOM + body), HEADROOM, HEADROOM + body, true);
+    } else if (typeof body === "string") {
+      if (body.length * 3 <= MAX_POOLED - HEADROOM) {
+        // UTF-8 takes at most 3 bytes per UTF-16 unit.
+        const buf = alloc(HEADROOM + body.length * 3);
+        const n = encoder.encodeInto(body, buf.subarray(HEADROOM)).written;
+        this.b = new Chunk(buf, HEADROOM, HEADROOM + n, true);
+      } else {
+        // encode() returns a fresh array: adopt it rather than copying (no headroom, grown on insert).
+        const bytes = encoder.encode(body);
+        this.b = new Chunk(bytes, 0, bytes.length, true);
+      }
+    } else {
+      const buf = alloc(HEADROOM + body.length);
+      buf.set(body, HEADROOM);
+      this.b = new Chunk(buf, HEADROOM, buf.length, true);
+    }
+  }
+
+  /** A message whose body is a view on `bytes`, without copying; it is copied on its first write. */
+  static wrap(bytes: Uint8Array): Message {
+    const m = new Message();
+    m.b.buf = bytes;
+    m.b.end = bytes.length;
+    return m;
+  }
+
+  get body(): Uint8Array {
+    return this.b.view();
+  }
+
+  get header(): Uint8Array {
+    return this.h.view();
+  }
+
+  get length(): number {
+    return this.b.end - this.b.start;
+  }
+
+  get headerLength(): number {
+    return this.h.end - this.h.start;
+  }
+
+  /** Bytes the body can hold without reallocating (equal to the length while it is shared). */
+  get capacity(): number {
+    return this.b.capacity();
+  }
+
+  reserve(capacity: number): void {
+    this.b.reserve(capacity);
+  }
+
+  /** Sets the body length: new bytes are zero, shrinking drops bytes from the end. */
+  realloc(size: number): void {
+    this.b.realloc(size);
+  }
+
+  append(data: Bytes): void {
+    this.b.append(toBytes(data));
+  }
+
+  insert(data: Bytes): void {
+    this.b.insert(toBytes(data));
+  }
+
+  trim(n: number): void {
+    this.b.trim(n);
+  }
+
+  chop(n: number): void {
+    this.b.chop(n);
+  }
+
+  appendU16(v: number): void {
+    this.b.appendU16(v);
+  }
+
+  appendU32(v: number): void {
+    this.b.appendU32(v);
+  }
+
+  appendU64(v: bigint | number): void {
+    this.b.appendU64(v);
+  }
+
+  insertU16(v: number): void {
+    this.b.insertU16(v);
+  }
+
+  insertU32(v: number): void {
+    this.b.insertU32(v);
+  }
+
+  insertU64(v: bigint | number): void {
+    this.b.insertU64(v);
+  }
+
+  trimU16(): number {
+    return this.b.trimU16();
+  }
+
+  trimU32(): number {
+    return this.b.trimU32();
+  }
+
+  trimU64(): bigint {
+    return this.b.trimU64();
+  }
+
+  chopU16(): number {
+    return this.b.chopU16();
+  }
+
+  chopU32(): number {
+    return this.b.chopU32();
+  }
+
+  chopU64(): bigint {
+    return this.b.chopU64();
+  }
+
+  headerAppend(data: Bytes): void {
+    this.h.append(toBytes(data));
+  }
+
+  headerInsert(data: Bytes): void {
+    this.h.insert(toBytes(data));
+  }
+
+  headerTrim(n: number): void {
+    this.h.trim(n);
+  }
+
+  headerChop(n: number): void {
+    this.h.chop(n);
+  }
+
+  headerAppendU16(v: number): void {
+    this.h.appendU16(v);
+  }
+
+  headerAppendU32(v: number): void {
+    this.h.appendU32(v);
+  }
+
+  headerAppendU64(v: bigint | number): void {
+    this.h.appendU64(v);
+  }
+
+  headerInsertU16(v: number): void {
+    this.h.insertU16(v);
+  }
+
+  headerInsertU32(v: number): void {
+    this.h.insertU32(v);
+  }
+
+  headerInsertU64(v: bigint | number): void {
+    this.h.insertU64(v);
+  }
+
+  headerTrimU16(): number {
+    return this.h.trimU16();
+  }
+
+  headerTrimU32(): number {
+    return this.h.trimU32();
+  }
+
+  headerTrimU64(): bigint {
+    return this.h.trimU64();
+  }
+
+  headerChopU16(): number {
+    return this.h.chopU16();
+  }
+
+  headerChopU32(): number {
+    return this.h.chopU32();
+  }
+
+  headerChopU64(): bigint {
+    return this.h.chopU64();
+  }
+
+  clear(): void {
+    this.b.clear();
+  }
+
+  headerClear(): void {
+    this.h.clear();
+  }
+
+  /** An independent copy (header, body, pipe) in O(1): storage is shared copy-on-write. */
+  dup(): Message {
+    const m = new Message();
+    this.h.shareInto(m.h);
+    this.b.shareInto(m.b);
+    m.pipe = this.pipe;
+    return m;
+  }
+
+  /** The body decoded as UTF-8. */
+  text(): string {
+    return decoder.decode(this.b.view());
+  }
+
+  /** Internal fast path used by protocols: the u32 big-endian at `offset` of the body, without removing it. */
+  peekU32(offset = 0): number {
+    return this.b.peekU32(offset);
+  }
+
+  /** Like peekU32, on the header. */
+  headerPeekU32(offset = 0): number {
+    return this.h.peekU32(offset);
+  }
+}

@@ -1,0 +1,261 @@
+import { NngError } from "../core/errors.js";
+import { checkOption, type OptionSpec, OptionStore, type OptionValue } from "../core/options.js";
+import type { NngUrl } from "../core/url.js";
+import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "../transport/transport.js";
+import { ENDPOINT_OPTIONS } from "./option-table.js";
+import type { Pipe } from "./pipe.js";
+
+/** What an endpoint needs from its socket. */
+export interface EndpointOwner {
+  readonly id: number;
+  readonly protocolId: number;
+  readonly optionStore: OptionStore;
+  /** Turns a negotiated connection into a pipe, or rejects it (null). */
+  addConnection(conn: Connection, endpoint: Dialer | Listener): Pipe | null;
+  endpointClosed(endpoint: Dialer | Listener): void;
+  count(stat: string, n?: number): void;
+}
+
+/** Counters of one dialer or listener, as NNG's statistics name them. */
+export interface EndpointStats {
+  connect: number;
+  accept: number;
+  refused: number;
+  reject: number;
+  disconnect: number;
+  negotiateFailed: number;
+}
+
+let lastEndpointId = 0;
+
+abstract class Endpoint implements EndpointConfig {
+  readonly id = ++lastEndpointId;
+  readonly url: string;
+  readonly stats: EndpointStats = { connect: 0, accept: 0, refused: 0, reject: 0, disconnect: 0, negotiateFailed: 0 };
+  protected readonly store: OptionStore;
+  protected closed = false;
+
+  constructor(
+    protected readonly owner: EndpointOwner,
+    protected readonly parsed: NngUrl,
+    protected readonly transport: Transport,
+  ) {
+    this.url = parsed.raw;
+    this.store = new OptionStore(owner.optionStore);
+  }
+
+  get proto(): number {
+    return this.owner.protocolId;
+  }
+
+  get socketId(): number {
+    return this.owner.id;
+  }
+
+  /** EndpointConfig: the transport reads options through this. */
+  option(name: string): OptionValue | undefined {
+    return this.store.get(name);
+  }
+
+  getOption(name: string): OptionValue {
+    const v = this.transportOption(name) ?? this.store.get(name);
+    if (v !== undefined) return v;
+    const spec = this.spec(name);
+    if (spec.writeOnly) throw new NngError("EWRITEONLY", name);
+    throw new NngError("ENOTSUP", name);
+  }
+
+  setOption(name: string, value: OptionValue): void {
+    if (this.closed) throw new NngError("ECLOSED");
+    this.store.set(name, checkOption(this.spec(name), value));
+  }
+
+  protected abstract transportOption(name: string): OptionValue | undefined;
+
+  private spec(name: string): OptionSpec {
+    const spec = ENDPOINT_OPTIONS.find((o) => o.name === name) ?? this.transport.options.find((o) => o.name === name);
+    if (!spec) throw new NngError("ENOTSUP", name);
+    return spec;
+  }
+}
+
+/** Connects to one address and keeps a pipe there: redials with backoff after failures and pipe loss. */
+export class Dialer extends Endpoint {
+  private tdialer: TransportDialer | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private backoff = 0;
+  private connecting = false;
+  private pipe: Pipe | null = null;
+  private started = false;
+
+  /** @internal use `socket.dial` / `socket.createDialer` */
+  constructor(owner: EndpointOwner, parsed: NngUrl, transport: Transport) {
+    super(owner, parsed, transport);
+  }
+
+  /**
+   * Starts dialing. Blocking (default): settles with the first attempt, rejecting with its error
+   * (the dialer is then closed). `nonblock`: resolves at once and keeps trying in the background.
+   */
+  start(options: { nonblock?: boolean } = {}): Promise<void> {
+    if (this.closed) return Promise.reject(new NngError("ECLOSED"));
+    if (this.started) return Promise.reject(new NngError("ESTATE", "dialer already started"));
+    this.started = true;
+    try {
+      this.tdialer = this.transport.dialer(this.parsed, this);
+    } catch (e) {
+      this.close();
+      return Promise.reject(NngError.fromSystem(e));
+    }
+    this.resetBackoff();
+    if (options.nonblock) {
+      this.attempt(null);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.attempt((err) => {
+        if (!err) return resolve();
+        this.close();
+        reject(err);
+      });
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.tdialer?.close();
+    this.pipe?.close();
+    this.owner.endpointClosed(this);
+  }
+
+  /** @internal the socket tells the dialer its pipe is gone. */
+  pipeRemoved(pipe: Pipe): void {
+    if (this.pipe !== pipe) return;
+    this.pipe = null;
+    this.stats.disconnect++;
+    this.scheduleRedial();
+  }
+
+  protected transportOption(name: string): OptionValue | undefined {
+    return name === "url" ? this.url : this.tdialer?.getOption(name);
+  }
+
+  private attempt(first: ((err: NngError | null) => void) | null): void {
+    if (this.closed || this.connecting || this.pipe) return;
+    this.connecting = true;
+    this.tdialer!.connect((err, conn) => {
+      this.connecting = false;
+      if (this.closed) {
+        conn?.close();
+        first?.(new NngError("ECLOSED"));
+        return;
+      }
+      if (err || !conn) {
+        const e = err ?? new NngError("ECONNREFUSED");
+        if (e.code === "ECONNREFUSED") this.stats.refused++;
+        else if (e.code === "EPROTO" || e.code === "ETIMEDOUT") this.stats.negotiateFailed++;
+        this.owner.count(e.code === "ECONNREFUSED" ? "dial-refused" : "dial-failed");
+        if (first) return first(e);
+        this.scheduleRedial();
+        return;
+      }
+      this.stats.connect++;
+      const pipe = this.owner.addConnection(conn, this);
+      if (pipe && !pipe.closed) {
+        this.pipe = pipe;
+        this.resetBackoff();
+      } else {
+        this.stats.reject++;
+        this.scheduleRedial();
+      }
+      first?.(null);
+    });
+  }
+
+  private resetBackoff(): void {
+    this.backoff = this.reconnectMin();
+  }
+
+  private reconnectMin(): number {
+    const v = this.store.get("reconnect-time-min");
+    return typeof v === "number" && v > 0 ? v : 1000;
+  }
+
+  /** NNG's randomized backoff: wait random [0, current), then double current up to max (if set). */
+  private scheduleRedial(): void {
+    if (this.closed || this.timer) return;
+    const wait = Math.floor(Math.random() * this.backoff);
+    const max = this.store.get("reconnect-time-max");
+    if (typeof max === "number" && max > 0) this.backoff = Math.min(this.backoff * 2, Math.max(max, this.reconnectMin()));
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.attempt(null);
+    }, wait);
+  }
+}
+
+/** Accepts connections on one address. */
+export class Listener extends Endpoint {
+  private tlistener: TransportListener | null = null;
+  private started = false;
+  private releasing: Promise<void> | null = null;
+
+  /** @internal use `socket.listen` / `socket.createListener` */
+  constructor(owner: EndpointOwner, parsed: NngUrl, transport: Transport) {
+    super(owner, parsed, transport);
+  }
+
+  /** Binds the address; rejects with EADDRINUSE, EADDRINVAL... (the listener is then closed). */
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new NngError("ECLOSED"));
+    if (this.started) return Promise.reject(new NngError("ESTATE", "listener already started"));
+    this.started = true;
+    return new Promise<void>((resolve, reject) => {
+      try {
+        this.tlistener = this.transport.listener(this.parsed, this);
+      } catch (e) {
+        this.close();
+        return reject(NngError.fromSystem(e));
+      }
+      this.tlistener.listen(
+        (err, conn) => {
+          if (err || !conn) {
+            this.stats.negotiateFailed++;
+            this.owner.count("accept-failed");
+            return;
+          }
+          if (this.closed) return conn.close();
+          this.stats.accept++;
+          const pipe = this.owner.addConnection(conn, this);
+          if (!pipe || pipe.closed) this.stats.reject++;
+        },
+        (err) => {
+          if (!err) return resolve();
+          this.close();
+          reject(err);
+        },
+      );
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.releasing) return this.releasing;
+    this.closed = true;
+    const t = this.tlistener;
+    this.releasing = new Promise<void>((resolve) => (t ? t.close(resolve) : resolve()));
+    this.owner.endpointClosed(this);
+    return this.releasing;
+  }
+
+  /** @internal */
+  pipeRemoved(): void {
+    this.stats.disconnect++;
+  }
+
+  protected transportOption(name: string): OptionValue | undefined {
+    return this.tlistener?.getOption(name) ?? (name === "url" ? this.url : undefined);
+  }
+}

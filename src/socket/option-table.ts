@@ -1,0 +1,34 @@
+import type { OptionValue } from "../core/options.js";
+import type { ProtocolOption } from "./protocol.js";
+
+/** Options every socket has, with NNG 1.x defaults. `ro` ones are computed by the socket. */
+export const SOCKET_OPTIONS: readonly ProtocolOption[] = [
+  { name: "recv-timeout", kind: "ms", default: -1 },
+  { name: "send-timeout", kind: "ms", default: -1 },
+  { name: "recv-size-max", kind: "size", default: 0 },
+  { name: "reconnect-time-min", kind: "ms", min: 0, default: 1000 },
+  { name: "reconnect-time-max", kind: "ms", min: 0, default: 0 },
+  { name: "socket-name", kind: "string" },
+  { name: "raw", kind: "bool", readOnly: true },
+  { name: "protocol", kind: "int", readOnly: true },
+  { name: "protocol-name", kind: "string", readOnly: true },
+  { name: "peer", kind: "int", readOnly: true },
+  { name: "peer-name", kind: "string", readOnly: true },
+];
+
+/** Options of dialers and listeners besides their transport's own. */
+export const ENDPOINT_OPTIONS: readonly ProtocolOption[] = [
+  { name: "recv-size-max", kind: "size" },
+  { name: "reconnect-time-min", kind: "ms", min: 0 },
+  { name: "reconnect-time-max", kind: "ms", min: 0 },
+  { name: "url", kind: "string", readOnly: true },
+  { name: "local-address", kind: "addr", readOnly: true },
+];
+
+/** Transport options a socket stores so that its endpoints inherit them, with their defaults. */
+export const TRANSPORT_DEFAULTS: Readonly<Record<string, OptionValue>> = {
+  "tcp-nodelay": true,
+  "tcp-keepalive": false,
+};
+
+export const SOCKET_NAME_MAX = 63;

@@ -1,0 +1,250 @@
+import type { Socket as NetSocket } from "node:net";
+import { NngError } from "../core/errors.js";
+import type { Message } from "../core/message.js";
+import type { OptionValue, SockAddr } from "../core/options.js";
+import { FrameDecoder, parseSpHeader, SP_HEADER_LENGTH, spHeader, writeFramePrefix } from "./framing.js";
+import type { Connection, ConnectionHandler, EndpointConfig } from "./transport.js";
+
+/** NNG gives the SP handshake this long to finish. */
+export const NEGOTIATION_TIMEOUT_MS = 10_000;
+
+// Small frames are copied into a shared slab and written together; larger payloads go out as-is.
+const SLAB_SIZE = 64 * 1024;
+const COPY_LIMIT = 4096;
+const FLUSH_AT = 64 * 1024;
+
+export interface StreamInfo {
+  readonly ipc: boolean;
+  readonly localAddress: SockAddr;
+  readonly remoteAddress: SockAddr;
+  /** Extra pipe options (tcp-nodelay, ipc peer ids...). */
+  readonly options?: (name: string) => OptionValue | undefined;
+}
+
+/**
+ * Runs the SP handshake on a connected stream: both sides send their 8-byte header at once and
+ * read the peer's. `done` gets the connection, or the error (the stream is then destroyed).
+ */
+export function negotiate(
+  sock: NetSocket,
+  config: EndpointConfig,
+  info: StreamInfo,
+  done: (err: NngError | null, conn: Connection | null) => void,
+): void {
+  const got = new Uint8Array(SP_HEADER_LENGTH);
+  let have = 0;
+  let finished = false;
+  const finish = (err: NngError | null, extra: Uint8Array | null): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    sock.off("data", onData);
+    sock.off("error", onError);
+    sock.off("close", onClose);
+    if (err) {
+      sock.destroy();
+      done(err, null);
+      return;
+    }
+    let peer: number;
+    try {
+      peer = parseSpHeader(got);
+    } catch (e) {
+      sock.destroy();
+      done(e as NngError, null);
+      return;
+    }
+    done(null, new StreamConnection(sock, config, info, peer, extra));
+  };
+  const onData = (chunk: Uint8Array): void => {
+    const n = Math.min(SP_HEADER_LENGTH - have, chunk.length);
+    got.set(chunk.subarray(0, n), have);
+    have += n;
+    if (have < SP_HEADER_LENGTH) return;
+    sock.pause();
+    finish(null, n < chunk.length ? chunk.subarray(n) : null);
+  };
+  const onError = (e: Error): void => finish(NngError.fromSystem(e), null);
+  const onClose = (): void => finish(new NngError("ECONNSHUT", "closed during negotiation"), null);
+  const timer = setTimeout(() => finish(new NngError("ETIMEDOUT", "SP negotiation timed out"), null), NEGOTIATION_TIMEOUT_MS);
+  sock.on("data", onData);
+  sock.on("error", onError);
+  sock.on("close", onClose);
+  sock.write(spHeader(config.proto));
+}
+
+/** A pipe's connection over tcp, ipc or tls: NNG framing, coalesced writes, read flow control. */
+export class StreamConnection implements Connection {
+  readonly localAddress: SockAddr;
+  readonly remoteAddress: SockAddr;
+  private handler: ConnectionHandler | null = null;
+  private readonly decoder: FrameDecoder;
+  private readonly ipc: boolean;
+  private slab: Uint8Array = new Uint8Array(SLAB_SIZE);
+  private slabUsed = 0;
+  private batchStart = 0;
+  private pieces: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushQueued = false;
+  private blocked = false;
+  /** The owner saw `send` return false and waits for `writable`. */
+  private toldBusy = false;
+  private closed = false;
+  private early: Uint8Array | null;
+  private resumeQueued = false;
+
+  constructor(
+    private readonly sock: NetSocket,
+    config: EndpointConfig,
+    private readonly info: StreamInfo,
+    readonly peer: number,
+    early: Uint8Array | null,
+  ) {
+    this.ipc = info.ipc;
+    this.localAddress = info.localAddress;
+    this.remoteAddress = info.remoteAddress;
+    this.early = early;
+    const max = config.option("recv-size-max");
+    this.decoder = new FrameDecoder(
+      info.ipc,
+      typeof max === "number" ? max : 0,
+      (m) => this.handler!.received(m),
+      (err) => this.close(err),
+    );
+    sock.on("error", (e) => this.close(NngError.fromSystem(e)));
+    sock.on("close", () => this.close(new NngError("ECONNSHUT")));
+    sock.on("drain", () => {
+      this.blocked = false;
+      if (!this.toldBusy || this.closed) return;
+      this.toldBusy = false;
+      this.handler?.writable();
+    });
+  }
+
+  start(handler: ConnectionHandler): void {
+    this.handler = handler;
+    this.sock.on("data", (chunk: Uint8Array) => {
+      this.decoder.push(chunk);
+      // Reading stops only once a chunk arrives while paused: pausing per message would be costly.
+      if (this.decoder.isPaused) this.sock.pause();
+    });
+    const early = this.early;
+    this.early = null;
+    if (early) this.decoder.push(early);
+    if (!this.decoder.isPaused && !this.closed) this.sock.resume();
+  }
+
+  send(msg: Message): boolean {
+    if (this.closed) return false;
+    const header = msg.header;
+    const body = msg.body;
+    const size = header.length + body.length;
+    const frameLen = size + (this.ipc ? 9 : 8);
+    if (frameLen <= COPY_LIMIT) {
+      if (this.slabUsed + frameLen > this.slab.length) this.newSlab();
+      let at = this.slabUsed;
+      at += writeFramePrefix(this.slab, at, size, this.ipc);
+      if (header.length) {
+        this.slab.set(header, at);
+        at += header.length;
+      }
+      this.slab.set(body, at);
+      this.slabUsed = at + body.length;
+    } else {
+      this.cutSlab();
+      const prefix = new Uint8Array(this.ipc ? 9 : 8);
+      writeFramePrefix(prefix, 0, size, this.ipc);
+      this.pieces.push(prefix);
+      if (header.length) this.pieces.push(header);
+      this.pieces.push(body);
+    }
+    this.pendingBytes += frameLen;
+    if (this.pendingBytes >= FLUSH_AT) this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(flushLater, this);
+    }
+    if (!this.blocked) return true;
+    this.toldBusy = true;
+    return false;
+  }
+
+  /** Writes everything batched so far in one corked burst. */
+  flush(): void {
+    this.flushQueued = false;
+    this.cutSlab();
+    const pieces = this.pieces;
+    if (pieces.length === 0 || this.closed) return;
+    this.pieces = [];
+    this.pendingBytes = 0;
+    const sock = this.sock;
+    let ok = true;
+    if (pieces.length === 1) ok = sock.write(pieces[0]!);
+    else {
+      sock.cork();
+      for (const p of pieces) ok = sock.write(p);
+      sock.uncork();
+    }
+    if (!ok) this.blocked = true;
+  }
+
+  pause(): void {
+    this.decoder.pause();
+  }
+
+  resume(): void {
+    if (this.closed || !this.decoder.isPaused || this.resumeQueued) return;
+    // Deferred so that a protocol resuming a pipe inside its own recv path is not re-entered.
+    this.resumeQueued = true;
+    queueMicrotask(() => {
+      this.resumeQueued = false;
+      if (this.closed) return;
+      this.decoder.resume();
+      if (!this.decoder.isPaused && this.handler) this.sock.resume();
+    });
+  }
+
+  close(err?: NngError): void {
+    if (this.closed) return;
+    if (!err) this.flush();
+    this.closed = true;
+    this.pieces = [];
+    if (err) this.sock.destroy();
+    else {
+      this.sock.end();
+      // A graceful end still needs the handle released if the peer never closes its side.
+      this.sock.setTimeout(1000, () => this.sock.destroy());
+    }
+    this.handler?.disconnected(err ?? new NngError("ECLOSED"));
+  }
+
+  getOption(name: string): OptionValue | undefined {
+    switch (name) {
+      case "local-address":
+        return this.localAddress;
+      case "remote-address":
+        return this.remoteAddress;
+      default:
+        return this.info.options?.(name);
+    }
+  }
+
+  private cutSlab(): void {
+    if (this.slabUsed > this.batchStart) {
+      this.pieces.push(this.slab.subarray(this.batchStart, this.slabUsed));
+      this.batchStart = this.slabUsed;
+    }
+  }
+
+  private newSlab(): void {
+    this.cutSlab();
+    // The old slab is still referenced by queued writes; never reuse it.
+    this.slab = new Uint8Array(SLAB_SIZE);
+    this.slabUsed = 0;
+    this.batchStart = 0;
+  }
+}
+
+function flushLater(conn: StreamConnection): void {
+  conn.flush();
+}

@@ -1,0 +1,70 @@
+import type { NngError } from "../core/errors.js";
+import type { Message } from "../core/message.js";
+import type { OptionSpec, OptionValue, SockAddr } from "../core/options.js";
+import type { NngUrl } from "../core/url.js";
+
+/** What a connection reports to its owner (the pipe). */
+export interface ConnectionHandler {
+  /** A whole message arrived; its body holds the protocol header then the payload. */
+  received(msg: Message): void;
+  /** `send` returned false earlier and the connection can take messages again. */
+  writable(): void;
+  /** The connection is gone; called once. */
+  disconnected(err: NngError): void;
+}
+
+/**
+ * A channel that has finished the SP handshake and moves whole messages. It knows its peer's
+ * protocol number but does not judge it: the socket does.
+ */
+export interface Connection {
+  readonly peer: number;
+  readonly localAddress: SockAddr;
+  readonly remoteAddress: SockAddr;
+  /** Must be called once before any message can be delivered. */
+  start(handler: ConnectionHandler): void;
+  /** Queues a message (the connection owns it). False: busy, wait for `writable()`. */
+  send(msg: Message): boolean;
+  /** Stops delivering messages (and reading from the network) until `resume()`. */
+  pause(): void;
+  resume(): void;
+  close(err?: NngError): void;
+  /** Transport-specific pipe options (addresses, tcp-nodelay, peer credentials...). */
+  getOption(name: string): OptionValue | undefined;
+}
+
+/** What an endpoint knows when it opens connections. */
+export interface EndpointConfig {
+  /** Our protocol number, sent in the SP header. */
+  readonly proto: number;
+  /** The endpoint's current value of an option (inherited from the socket). */
+  option(name: string): OptionValue | undefined;
+}
+
+export interface TransportDialer {
+  /** One connection attempt; `done` runs exactly once, asynchronously. */
+  connect(done: (err: NngError | null, conn: Connection | null) => void): void;
+  /** Abandons any attempt in progress (its `done` gets ECLOSED). */
+  close(): void;
+  getOption(name: string): OptionValue | undefined;
+}
+
+export interface TransportListener {
+  /**
+   * Binds the address (`done` reports the outcome); afterwards every negotiated connection is
+   * handed to `accept`, and every one that failed before negotiation finished is reported with its error.
+   */
+  listen(accept: (err: NngError | null, conn: Connection | null) => void, done: (err: NngError | null) => void): void;
+  /** Stops accepting and releases the address; `done` runs once it is released. */
+  close(done?: () => void): void;
+  getOption(name: string): OptionValue | undefined;
+}
+
+export interface Transport {
+  /** URL schemes served, e.g. ["tcp", "tcp4", "tcp6"]. */
+  readonly schemes: readonly string[];
+  /** Options this transport understands on endpoints and pipes. */
+  readonly options: readonly OptionSpec[];
+  dialer(url: NngUrl, config: EndpointConfig): TransportDialer;
+  listener(url: NngUrl, config: EndpointConfig): TransportListener;
+}
