@@ -354,8 +354,11 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   }
 
   /** @internal */
-  pipeClosed(pipe: Pipe, _err: NngError): void {
+  pipeClosed(pipe: Pipe, err: NngError): void {
     if (!this.pipesById.delete(pipe.id)) return;
+    // Pipes closed for what the peer sent are counted by cause; see docs/features.md.
+    if (err.code === "EMSGSIZE") this.count("rx-oversize");
+    else if (err.code === "EPROTO") this.count("rx-malformed");
     const t = this.totals;
     t.txMsgs += pipe.stats.txMsgs;
     t.txBytes += pipe.stats.txBytes;

@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import { NngError } from "../core/errors.js";
 import type { OptionSpec, OptionValue, SockAddr } from "../core/options.js";
-import { type NngUrl, socketAddress } from "../core/url.js";
+import { formatUrl, type NngUrl, socketAddress } from "../core/url.js";
 import { negotiate } from "./stream.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "./transport.js";
 
@@ -24,10 +24,18 @@ function tcpPipeOptions(sock: net.Socket, config: EndpointConfig): (name: string
 }
 
 /** Connects a tcp socket to `url`; `done` gets the raw socket once connected. */
+/** libnng's tcp refuses URLs with anything beyond host and port. */
+export function tcpSocketAddress(url: NngUrl, listening: boolean): ReturnType<typeof socketAddress> {
+  if ((url.path !== "" && url.path !== "/") || url.query !== "" || url.fragment !== "" || url.userinfo !== "") {
+    throw new NngError("EADDRINVAL", `${url.raw}: a tcp address has no path`);
+  }
+  return socketAddress(url, listening);
+}
+
 export function tcpConnect(url: NngUrl, done: (err: NngError | null, sock: net.Socket | null) => void): () => void {
   let addr: ReturnType<typeof socketAddress>;
   try {
-    addr = socketAddress(url, false);
+    addr = tcpSocketAddress(url, false);
   } catch (e) {
     queueMicrotask(() => done(e as NngError, null));
     return () => {};
@@ -160,7 +168,7 @@ class TcpListener extends StreamListener {
   protected bind(server: net.Server, done: (err: NngError | null) => void): void {
     let addr: ReturnType<typeof socketAddress>;
     try {
-      addr = socketAddress(this.url, true);
+      addr = tcpSocketAddress(this.url, true);
     } catch (e) {
       queueMicrotask(() => done(e as NngError));
       return;
@@ -190,7 +198,7 @@ class TcpListener extends StreamListener {
       case "tcp-bound-port":
         return port ?? 0;
       case "url":
-        return port !== undefined ? `${this.url.scheme}://${this.url.hostname.includes(":") ? `[${this.url.hostname}]` : this.url.hostname}:${port}` : this.url.raw;
+        return port !== undefined ? formatUrl(this.url, port) : this.url.raw;
       case "local-address":
         return bound && typeof bound === "object" ? inetAddress(bound.address, bound.family, bound.port) : undefined;
       default:

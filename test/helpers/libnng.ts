@@ -21,6 +21,11 @@ function onPath(cmd: string): boolean {
 export const haveLibnng: boolean =
   onPath("nngcat") && onPath("gcc") && existsSync("/usr/include/nng/nng.h");
 
+// On CI the interop tests are the point: a missing libnng must fail the run, not skip silently.
+if (!haveLibnng && process.env.CI) {
+  throw new Error("CI is set but nngcat/gcc/libnng-dev are missing: .ci/run must install them");
+}
+
 // dist/test/helpers/libnng.js -> <root>/test/interop/peer.c (also works when run from test/helpers/)
 const peerSource = fileURLToPath(new URL("../../../test/interop/peer.c", import.meta.url));
 
