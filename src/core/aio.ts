@@ -92,9 +92,11 @@ export class Aio {
   // ---- provider side ----
 
   /**
-   * Starts an operation. Returns false (and finishes the aio with the error) if the aio is stopped
-   * or already busy, or if `timeout` is 0 and `canComplete` is false. `timeout` is the effective
-   * deadline in ms (-1 none); on expiry the canceler runs with ETIMEDOUT.
+   * Starts an operation. Returns false (the aio is then already finished with its error) if the
+   * aio is stopped, or if `timeout` is 0: a zero timeout runs the canceler at once with ETIMEDOUT,
+   * before the provider has recorded the aio anywhere, so cancelers must accept an aio they do not
+   * hold. `timeout` is the effective deadline in ms (-1 none); on expiry the canceler runs with
+   * ETIMEDOUT.
    */
   begin(canceler: AioCanceler | null, timeout: number): boolean {
     if (this.pending) throw new NngError("EBUSY", "aio already has an operation in progress");

@@ -101,7 +101,7 @@ class Pair1Protocol extends QueuedProtocol {
     }
     if (!this.poly) return super.send(aio);
     // Best effort: the send succeeds whether or not the peer can take the message now.
-    aio.begin(null, -1);
+    if (!aio.begin(null, -1)) return;
     aio.msg = null;
     const pipe = msg.pipe === 0 ? this.polyPeers[0] : this.polyPeers.find((p) => p.id === msg.pipe);
     if (pipe) {

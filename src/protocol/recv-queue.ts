@@ -57,10 +57,9 @@ export class RecvQueue {
   }
 
   recv(aio: Aio, defaultTimeout: number): void {
-    const msg = this.msgs.shift();
-    if (msg !== undefined) {
-      aio.begin(null, -1);
-      aio.msg = msg;
+    if (this.msgs.length > 0) {
+      if (!aio.begin(null, -1)) return;
+      aio.msg = this.msgs.shift()!;
       aio.finish(0);
       this.resumePipes();
       return;

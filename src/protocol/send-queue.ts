@@ -31,7 +31,10 @@ export class SendQueue {
     if (this.buffered.length === 0) {
       const pipe = this.ready.shift();
       if (pipe) {
-        aio.begin(null, -1);
+        if (!aio.begin(null, -1)) {
+          this.ready.unshift(pipe);
+          return;
+        }
         aio.msg = null;
         this.put(pipe, msg);
         aio.finish(0);
@@ -39,7 +42,7 @@ export class SendQueue {
       }
     }
     if (this.buffered.length < this.capacity) {
-      aio.begin(null, -1);
+      if (!aio.begin(null, -1)) return;
       aio.msg = null;
       this.buffered.push(msg);
       aio.finish(0);
