@@ -56,7 +56,7 @@ export class Context {
 
   setOption(name: string, value: OptionValue): void {
     if (this.isClosed) throw new NngError("ECLOSED");
-    const spec = CONTEXT_TIMEOUTS.find((o) => o.name === name);
+    const spec = CONTEXT_TIMEOUTS.find((o) => o.name === name) ?? this.ctx.options?.find((o) => o.name === name);
     const v = spec ? checkOption(spec, value) : value;
     if (!this.ctx.setOption(name, v)) throw new NngError("ENOTSUP", name);
   }

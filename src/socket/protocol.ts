@@ -26,6 +26,8 @@ export interface ProtocolHost {
 
 /** Per-context operations (protocols with contexts) — the socket's own default context is one too. */
 export interface ProtocolContext {
+  /** Options the context validates through the socket layer (besides recv/send-timeout). */
+  readonly options?: readonly ProtocolOption[];
   send(aio: Aio): void;
   recv(aio: Aio): void;
   getOption(name: string): OptionValue | undefined;

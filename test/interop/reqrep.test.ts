@@ -1,0 +1,269 @@
+// req0/rep0 and the device against real libnng (the C peer and nngcat), both directions, tcp and ipc.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { device, Message, Rep0, Req0, type Socket } from "../../src/index.js";
+import { freePort, haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
+
+type Transport = "tcp" | "ipc";
+const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const N = 4;
+const expected = Array.from({ length: N }, (_, i) => `msg-${i}`);
+let inprocSeq = 0;
+
+/** Rejects if `p` does not settle within `ms`. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+const anyUrl = (transport: Transport) => (transport === "tcp" ? "tcp://127.0.0.1:0" : tmpIpcUrl("rr"));
+
+async function listenUrl(sock: Socket, transport: Transport): Promise<string> {
+  const l = await within(sock.listen(anyUrl(transport)), 5_000, "listen");
+  return l.getOption("url") as string;
+}
+
+/** Answers every request with `re:<body>` until the socket closes. */
+async function serve(rep: Rep0): Promise<void> {
+  for await (const m of rep) await rep.send(`re:${m.text()}`);
+}
+
+describe("interop req0/rep0 with libnng", { skip: !haveLibnng && "libnng not installed", timeout: 90_000 }, () => {
+  after(() => killAllChildren());
+
+  for (const transport of ["tcp", "ipc"] as const) {
+    test(`${transport}: nngts req -> nngcat --rep0 --data`, { timeout: 10_000 }, async () => {
+      const req = new Req0();
+      try {
+        const url = await listenUrl(req, transport);
+        const cat = spawnNngcat(["--rep0", "--dial", url, "--data", "pong", "--ascii"]);
+        for (let i = 0; i < 2; i++) {
+          await req.send(`ping${i}`, { timeout: 5_000 });
+          assert.equal((await req.recv({ timeout: 5_000 })).text(), "pong");
+        }
+        assert.equal((await cat.waitForBytes(10, 5_000)).toString(), "ping0ping1");
+        await cat.kill();
+      } finally {
+        await req.close();
+      }
+    });
+
+    test(`${transport}: nngts req (contexts) -> C peer rep0 --echo ${N}`, { timeout: 10_000 }, async () => {
+      const peer = await startPeer(["rep0", "listen", anyUrl(transport), "--echo", String(N), "--recv-timeout", "5000"]);
+      const req = new Req0();
+      try {
+        await within(req.dial(peer.url), 5_000, "dial");
+        const replies = await Promise.all(
+          expected.map(async (body) => {
+            const ctx = req.openContext();
+            await ctx.send(body, { timeout: 5_000 });
+            const m = await ctx.recv({ timeout: 5_000 });
+            return [m.headerLength, m.text()];
+          }),
+        );
+        assert.deepEqual(replies, expected.map((b) => [0, b]));
+        const seen = await peer.waitForMessages(N, 5_000);
+        assert.deepEqual(seen.map((m) => text(m.body)).sort(), expected);
+        assert.deepEqual(seen.map((m) => m.header.length), expected.map(() => 0)); // cooked rep strips the id
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await req.close();
+      }
+    });
+
+    test(`${transport}: nngcat --req0 --data X --ascii -> nngts rep`, { timeout: 10_000 }, async () => {
+      const rep = new Rep0();
+      const serving = serve(rep);
+      try {
+        const url = await listenUrl(rep, transport);
+        const r = await runNngcat(["--req0", "--dial", url, "--data", "hello", "--ascii"], { timeoutMs: 5_000 });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout.toString(), "re:hello");
+      } finally {
+        await rep.close();
+        await within(serving, 2_000, "server loop");
+      }
+    });
+
+    test(`${transport}: C peer req0 --req ${N} -> nngts rep`, { timeout: 10_000 }, async () => {
+      const rep = new Rep0();
+      const serving = serve(rep);
+      try {
+        const url = await listenUrl(rep, transport);
+        const peer = await startPeer(["req0", "dial", url, "--req", String(N), "--recv-timeout", "5000"]);
+        const replies = await peer.waitForMessages(N, 5_000);
+        assert.deepEqual(replies.map((m) => [hex(m.header), text(m.body)]), expected.map((b) => ["", `re:${b}`]));
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await rep.close();
+        await within(serving, 2_000, "server loop");
+      }
+    });
+
+    test(`${transport}: C peer raw req0 (a hop + id in the header) -> nngts rep returns the whole backtrace`, { timeout: 10_000 }, async () => {
+      const rep = new Rep0();
+      const serving = serve(rep);
+      try {
+        const url = await listenUrl(rep, transport);
+        const peer = await startPeer(["req0", "dial", url, "--raw", "--header", "0000000580000001", "--req", "1", "--recv-timeout", "5000"]);
+        const [m] = await peer.waitForMessages(1, 5_000);
+        assert.equal(hex(m!.header), "0000000580000001");
+        assert.equal(text(m!.body), "re:msg-0");
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await rep.close();
+        await within(serving, 2_000, "server loop");
+      }
+    });
+
+    test(`${transport}: nngts req -> C peer raw rep0 --echo (libnng's raw header routes the reply)`, { timeout: 10_000 }, async () => {
+      const peer = await startPeer(["rep0", "listen", anyUrl(transport), "--raw", "--echo", "2", "--recv-timeout", "5000"]);
+      const req = new Req0();
+      try {
+        await within(req.dial(peer.url), 5_000, "dial");
+        for (const body of ["one", "two"]) {
+          await req.send(body, { timeout: 5_000 });
+          assert.equal((await req.recv({ timeout: 5_000 })).text(), body);
+        }
+        const seen = await peer.waitForMessages(2, 5_000);
+        for (const m of seen) {
+          assert.equal(m.header.length, 8); // [pipe id][request id]
+          assert.ok(m.header[4]! & 0x80);
+        }
+        // Consecutive ids from one socket.
+        const ids = seen.map((m) => Buffer.from(m.header).readUInt32BE(4));
+        assert.equal(ids[1], ids[0] === 0xffffffff ? 0x80000000 : ids[0]! + 1);
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await req.close();
+      }
+    });
+
+    test(`${transport}: C peer req0 -> nngts raw rep echo ([pipe id][request id] header)`, { timeout: 10_000 }, async () => {
+      const rep = new Rep0({ raw: true });
+      const headers: string[] = [];
+      const serving = (async () => {
+        for await (const m of rep) {
+          headers.push(hex(m.header));
+          await rep.send(m);
+        }
+      })();
+      try {
+        const url = await listenUrl(rep, transport);
+        const peer = await startPeer(["req0", "dial", url, "--req", String(N), "--recv-timeout", "5000"]);
+        const replies = await peer.waitForMessages(N, 5_000);
+        assert.deepEqual(replies.map((m) => text(m.body)), expected);
+        assert.equal(headers.length, N);
+        for (const h of headers) {
+          assert.equal(h.length, 16);
+          assert.equal(parseInt(h.slice(0, 8), 16), rep.pipes[0]?.id ?? parseInt(h.slice(0, 8), 16));
+          assert.ok(parseInt(h.slice(8), 16) >= 0x80000000);
+        }
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await rep.close();
+        await within(serving, 2_000, "server loop");
+      }
+    });
+
+    test(`${transport}: nngts raw req (application header) -> C peer rep0 --echo`, { timeout: 10_000 }, async () => {
+      const peer = await startPeer(["rep0", "listen", anyUrl(transport), "--echo", "1", "--recv-timeout", "5000"]);
+      const req = new Req0({ raw: true });
+      try {
+        await within(req.dial(peer.url), 5_000, "dial");
+        const m = new Message("raw-req");
+        m.headerAppendU32(0x80000007);
+        await req.send(m, { timeout: 5_000 });
+        const reply = await req.recv({ timeout: 5_000 });
+        assert.equal(reply.text(), "raw-req");
+        assert.equal(hex(reply.header), "80000007");
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await req.close();
+      }
+    });
+
+    test(`${transport}: "no lost exchange": the rep process is killed and restarted, the req still gets its reply`, { timeout: 15_000 }, async () => {
+      const url = transport === "tcp" ? `tcp://127.0.0.1:${await freePort()}` : tmpIpcUrl("restart");
+      // The first rep takes the request and never answers.
+      const first = await startPeer(["rep0", "listen", url, "--recv", "1", "--recv-timeout", "10000"]);
+      const req = new Req0();
+      try {
+        req.resendTime = 200;
+        req.setOption("reconnect-time-min", 30);
+        req.setOption("reconnect-time-max", 60);
+        await within(req.dial(url), 5_000, "dial");
+        await req.send("survive", { timeout: 5_000 });
+        const reply = req.recv({ timeout: 10_000 });
+        await first.waitForMessages(1, 5_000);
+        await first.kill();
+        const second = await startPeer(["rep0", "listen", url, "--echo", "1", "--recv-timeout", "10000"]);
+        assert.equal((await reply).text(), "survive");
+        const [m] = await second.waitForMessages(1, 5_000);
+        assert.equal(text(m!.body), "survive");
+        assert.equal(await second.exit(5_000), 0);
+      } finally {
+        await req.close();
+      }
+    });
+  }
+
+  for (const rawEnd of [false, true]) {
+    test(`tcp device chain: C peer req0 -> nngts device (raw rep | raw req) -> C peer ${rawEnd ? "raw " : ""}rep0`, { timeout: 10_000 }, async () => {
+      const server = await startPeer(["rep0", "listen", "tcp://127.0.0.1:0", ...(rawEnd ? ["--raw"] : []), "--echo", String(N), "--recv-timeout", "5000"]);
+      const front = new Rep0({ raw: true });
+      const back = new Req0({ raw: true });
+      try {
+        const frontUrl = await listenUrl(front, "tcp");
+        await within(back.dial(server.url), 5_000, "dial");
+        const d = device(front, back);
+        const client = await startPeer(["req0", "dial", frontUrl, "--req", String(N), "--recv-timeout", "5000"]);
+        const replies = await client.waitForMessages(N, 5_000);
+        assert.deepEqual(replies.map((m) => [hex(m.header), text(m.body)]), expected.map((b) => ["", b]));
+        const seen = await server.waitForMessages(N, 5_000);
+        assert.deepEqual(seen.map((m) => text(m.body)), expected);
+        // Raw libnng rep: [its pipe id][the device's hop: the front pipe id][request id].
+        for (const m of seen) assert.equal(m.header.length, rawEnd ? 12 : 0);
+        assert.equal(await client.exit(5_000), 0);
+        assert.equal(await server.exit(5_000), 0);
+        d.stop();
+        await within(d.done, 2_000, "device done");
+      } finally {
+        await front.close();
+        await back.close();
+      }
+    });
+  }
+
+  test("nngts req over inproc -> nngts device -> C peer rep0 over tcp", { timeout: 10_000 }, async () => {
+    const server = await startPeer(["rep0", "listen", "tcp://127.0.0.1:0", "--echo", String(N), "--recv-timeout", "5000"]);
+    const front = new Rep0({ raw: true });
+    const back = new Req0({ raw: true });
+    const client = new Req0();
+    try {
+      const inproc = `inproc://reqrep-device-${process.pid}-${++inprocSeq}`;
+      await front.listen(inproc);
+      await within(back.dial(server.url), 5_000, "dial");
+      const d = device(front, back);
+      await client.dial(inproc);
+      const replies = await Promise.all(
+        expected.map(async (body) => {
+          const ctx = client.openContext();
+          await ctx.send(body, { timeout: 5_000 });
+          return (await ctx.recv({ timeout: 5_000 })).text();
+        }),
+      );
+      assert.deepEqual(replies, expected);
+      assert.deepEqual((await server.waitForMessages(N, 5_000)).map((m) => text(m.body)).sort(), expected);
+      assert.equal(await server.exit(5_000), 0);
+      d.stop();
+      await within(d.done, 2_000, "device done");
+    } finally {
+      await Promise.all([client.close(), front.close(), back.close()]);
+    }
+  });
+});
