@@ -13,3 +13,7 @@ export type { ProtocolFactory, ProtocolInfo } from "./socket/protocol.js";
 export { registerTransport } from "./transport/registry.js";
 export type { Transport } from "./transport/transport.js";
 export * from "./sockets.js";
+export * from "./api/pubsub.js";
+export * from "./api/survey.js";
+export * from "./api/reqrep.js";
+export { device, type DeviceHandle } from "./socket/device.js";

@@ -1,0 +1,43 @@
+import { bus0 } from "../protocol/bus0.js";
+import { pub0 } from "../protocol/pub0.js";
+import { sub0 } from "../protocol/sub0.js";
+import { Socket, type SocketOptions } from "../socket/socket.js";
+
+/** pub (v0): broadcasts to every subscriber; never blocks, slow subscribers lose messages. */
+export class Pub0 extends Socket {
+  constructor(options?: SocketOptions) {
+    super(pub0, options);
+  }
+}
+
+/** sub (v0): receives the published messages whose body starts with a subscribed topic. */
+export class Sub0 extends Socket {
+  constructor(options?: SocketOptions) {
+    super(sub0, options);
+  }
+
+  /** Receives messages starting with `topic` (a string is UTF-8; "" matches everything). */
+  subscribe(topic: string | Uint8Array): void {
+    this.setOption("sub:subscribe", topic);
+  }
+
+  /** Stops receiving `topic` (ENOENT if not subscribed); queued messages no longer matching are dropped. */
+  unsubscribe(topic: string | Uint8Array): void {
+    this.setOption("sub:unsubscribe", topic);
+  }
+
+  /** With a full receive queue, drop the oldest message (true, the default) or the new one. */
+  get prefNew(): boolean {
+    return this.getOption("sub:prefnew") as boolean;
+  }
+  set prefNew(value: boolean) {
+    this.setOption("sub:prefnew", value);
+  }
+}
+
+/** bus (v0): every message goes to every directly connected peer; `raw` for devices. */
+export class Bus0 extends Socket {
+  constructor(options?: SocketOptions) {
+    super(bus0, options);
+  }
+}
