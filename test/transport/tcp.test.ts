@@ -1,0 +1,215 @@
+// The tcp transport: pipe addresses, tcp options, URL forms and flow control through the kernel.
+import assert from "node:assert/strict";
+import * as net from "node:net";
+import { describe, test } from "node:test";
+import { Pair0, type Pipe, Pull0, Push0, type SockAddr, type Socket } from "../../src/index.js";
+import { freePort } from "../helpers/libnng.js";
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** Connects a pair over `listenUrl`; returns both pipes once both sides have them. */
+async function connectedPair(listenUrl: string, dialUrl?: (port: number) => string): Promise<{ a: Socket; b: Socket; pa: Pipe; pb: Pipe; port: number }> {
+  const a = new Pair0();
+  const b = new Pair0();
+  const l = await within(a.listen(listenUrl), 3_000, "listen");
+  const port = l.getOption("tcp-bound-port") as number;
+  await within(b.dial(dialUrl ? dialUrl(port) : `tcp://127.0.0.1:${port}`), 3_000, "dial");
+  await until(() => a.pipes.length === 1 && b.pipes.length === 1, 3_000, "pipes");
+  return { a, b, pa: a.pipes[0]!, pb: b.pipes[0]!, port };
+}
+
+const ipv6Loopback = await new Promise<boolean>((resolve) => {
+  const srv = net.createServer();
+  srv.once("error", () => resolve(false));
+  srv.listen(0, "::1", () => srv.close(() => resolve(true)));
+});
+
+describe("tcp transport", { timeout: 30_000 }, () => {
+  test("pipes report local and remote addresses, mirrored between the two ends", async () => {
+    const { a, b, pa, pb, port } = await connectedPair("tcp://127.0.0.1:0");
+    try {
+      const aLocal = pa.getOption("local-address") as SockAddr;
+      const aRemote = pa.getOption("remote-address") as SockAddr;
+      const bLocal = pb.getOption("local-address") as SockAddr;
+      const bRemote = pb.getOption("remote-address") as SockAddr;
+      assert.deepEqual(aLocal, { family: "inet", address: "127.0.0.1", port });
+      assert.deepEqual(bRemote, { family: "inet", address: "127.0.0.1", port });
+      assert.equal(aRemote.family, "inet");
+      assert.equal(aRemote.address, "127.0.0.1");
+      assert.ok(aRemote.port! > 0 && aRemote.port !== port);
+      assert.deepEqual(bLocal, aRemote);
+      assert.deepEqual(pa.localAddress, aLocal);
+      assert.deepEqual(pb.remoteAddress, bRemote);
+      assert.equal(pb.getOption("url"), `tcp://127.0.0.1:${port}`);
+      assert.equal(pa.dialer, false);
+      assert.equal(pb.dialer, true);
+      assert.equal(pa.peer, 0x10);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test("listener local-address and url report the bound port", async () => {
+    const s = new Pull0();
+    try {
+      const l = await s.listen("tcp://127.0.0.1:0");
+      const port = l.getOption("tcp-bound-port") as number;
+      assert.deepEqual(l.getOption("local-address"), { family: "inet", address: "127.0.0.1", port });
+      assert.equal(l.getOption("url"), `tcp://127.0.0.1:${port}`);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("tcp-nodelay (default on) and tcp-keepalive (default off): socket, endpoints and pipes", async () => {
+    const a = new Pair0();
+    const b = new Pair0();
+    try {
+      assert.equal(a.getOption("tcp-nodelay"), true);
+      assert.equal(a.getOption("tcp-keepalive"), false);
+      a.setOption("tcp-nodelay", false);
+      a.setOption("tcp-keepalive", true);
+      assert.equal(a.getOption("tcp-nodelay"), false);
+      assert.equal(a.getOption("tcp-keepalive"), true);
+      assert.throws(() => a.setOption("tcp-nodelay", 1 as unknown as boolean), { code: "EBADTYPE" });
+      assert.throws(() => a.setOption("tcp-keepalive", "yes" as unknown as boolean), { code: "EBADTYPE" });
+
+      const l = a.createListener("tcp://127.0.0.1:0");
+      assert.equal(l.getOption("tcp-nodelay"), false, "inherited from the socket");
+      l.setOption("tcp-keepalive", false); // the endpoint overrides
+      await l.start();
+      const port = l.getOption("tcp-bound-port") as number;
+
+      const d = b.createDialer(`tcp://127.0.0.1:${port}`);
+      assert.equal(d.getOption("tcp-nodelay"), true);
+      d.setOption("tcp-keepalive", true);
+      assert.equal(d.getOption("tcp-keepalive"), true);
+      assert.throws(() => d.setOption("tcp-nodelay", 0 as unknown as boolean), { code: "EBADTYPE" });
+      await within(d.start(), 3_000, "dial");
+      await until(() => a.pipes.length === 1 && b.pipes.length === 1, 3_000, "pipes");
+
+      assert.equal(a.pipes[0]!.getOption("tcp-nodelay"), false);
+      assert.equal(a.pipes[0]!.getOption("tcp-keepalive"), false);
+      assert.equal(b.pipes[0]!.getOption("tcp-nodelay"), true);
+      assert.equal(b.pipes[0]!.getOption("tcp-keepalive"), true);
+      // the options change nothing on the wire
+      await b.send("opts", { timeout: 3_000 });
+      assert.equal((await a.recv({ timeout: 3_000 })).text(), "opts");
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test("listener URL forms: tcp://*:port, tcp://:port and tcp4://", async () => {
+    for (const form of ["tcp://*:PORT", "tcp://:PORT", "tcp4://127.0.0.1:PORT"]) {
+      const port = await freePort();
+      const pull = new Pull0();
+      const push = new Push0();
+      try {
+        await within(pull.listen(form.replace("PORT", String(port))), 3_000, `listen ${form}`);
+        await within(push.dial(`tcp://127.0.0.1:${port}`), 3_000, "dial");
+        await push.send(form, { timeout: 3_000 });
+        assert.equal((await pull.recv({ timeout: 3_000 })).text(), form);
+      } finally {
+        await Promise.all([pull.close(), push.close()]);
+      }
+    }
+  });
+
+  test("tcp6 / [::1] addresses", { skip: !ipv6Loopback && "no IPv6 loopback" }, async () => {
+    const { a, b, pa, pb, port } = await connectedPair("tcp://[::1]:0", (p) => `tcp6://[::1]:${p}`);
+    try {
+      assert.deepEqual(pa.localAddress, { family: "inet6", address: "::1", port });
+      assert.equal(pb.remoteAddress.family, "inet6");
+      await b.send("v6", { timeout: 3_000 });
+      assert.equal((await a.recv({ timeout: 3_000 })).text(), "v6");
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test("bad addresses: no port to dial, a name that does not resolve", async () => {
+    const s = new Push0();
+    try {
+      await assert.rejects(s.dial("tcp://127.0.0.1"), { code: "EADDRINVAL" });
+      await assert.rejects(s.listen("tcp4://[::1]:0"), { code: "EADDRINVAL" });
+      assert.equal(s.stats().dialers, 0);
+      assert.equal(s.stats().listeners, 0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test("flow control: a pull that stops receiving makes the push wait (ETIMEDOUT), nothing lost or reordered", { timeout: 20_000 }, async () => {
+    const pull = new Pull0();
+    const push = new Push0();
+    try {
+      pull.setOption("recv-buffer", 4);
+      const l = await pull.listen("tcp://127.0.0.1:0");
+      await within(push.dial(l.getOption("url") as string), 3_000, "dial");
+      const body = new Uint8Array(64 * 1024);
+      const view = new DataView(body.buffer);
+      let sent = 0;
+      let failure: unknown;
+      // the kernel's buffers take some megabytes; after that every send waits
+      while (sent < 2000) {
+        view.setUint32(0, sent);
+        try {
+          await push.send(body, { timeout: 150 });
+          sent++;
+        } catch (e) {
+          failure = e;
+          break;
+        }
+      }
+      assert.equal((failure as { code?: string } | undefined)?.code, "ETIMEDOUT", `sent ${sent} without blocking`);
+      assert.ok(sent > 0);
+      // the receiver took only what its queue holds: the rest waits in the kernel, not in memory
+      assert.ok(pull.stats().rxMsgs <= 4 + 1, `pull took ${pull.stats().rxMsgs} messages`);
+      // a blocked sender does not lose its message
+      for (let i = 0; i < sent; i++) {
+        const m = await pull.recv({ timeout: 5_000 });
+        assert.equal(m.length, body.length);
+        assert.equal(new DataView(m.body.buffer, m.body.byteOffset).getUint32(0), i, "in order");
+      }
+      await assert.rejects(pull.recv({ timeout: 100 }), { code: "ETIMEDOUT" });
+      // and traffic flows again
+      await push.send("after", { timeout: 3_000 });
+      assert.equal((await pull.recv({ timeout: 3_000 })).text(), "after");
+    } finally {
+      await Promise.all([pull.close(), push.close()]);
+    }
+  });
+
+  test("many small messages are coalesced and arrive complete and in order", async () => {
+    const pull = new Pull0();
+    const push = new Push0();
+    try {
+      pull.setOption("recv-buffer", 1000);
+      const l = await pull.listen("tcp://127.0.0.1:0");
+      await within(push.dial(l.getOption("url") as string), 3_000, "dial");
+      const sends: Promise<void>[] = [];
+      for (let i = 0; i < 1000; i++) sends.push(push.send(`m${i}`, { timeout: 5_000 }));
+      await within(Promise.all(sends), 5_000, "sends");
+      for (let i = 0; i < 1000; i++) assert.equal((await pull.recv({ timeout: 3_000 })).text(), `m${i}`);
+    } finally {
+      await Promise.all([pull.close(), push.close()]);
+    }
+  });
+});
