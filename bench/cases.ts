@@ -1,0 +1,137 @@
+// Which measurements exist, their ids (what --filter matches) and their message counts.
+import type { Api, Proto, Transport } from "./spec.js";
+
+export type Impl = "nngts" | "libnng" | "ceiling";
+export type Kind = "thr" | "lat";
+
+export interface Side {
+  impl: Impl;
+  /** nngts only */
+  api: Api;
+}
+
+export interface BenchCase {
+  /** e.g. "thr:tcp:push:64B:nngts-libnng", "lat:tcp:reqrep:64B:nngts", "thr:tcp:ceiling:64B" */
+  id: string;
+  kind: Kind;
+  transport: Transport;
+  /** the ceiling has no protocol: "push" stands for plain frames */
+  proto: Proto;
+  size: number;
+  /** messages (throughput) or round trips (latency) */
+  count: number;
+  /** throughput: the receiver; latency: the server */
+  listener: Side;
+  /** throughput: the sender; latency: the client */
+  dialer: Side;
+  /** "nngts → libnng", "libnng", "ceiling"... */
+  label: string;
+  /** cases whose medians this one is compared with */
+  refs: { ceiling?: string; libnng?: string };
+}
+
+export const THR_SIZES = [64, 1024, 65536] as const;
+export const LAT_SIZE = 64;
+
+/**
+ * Messages per run, sized so that a run takes about 0.5–2 s here. Node against Node gets many messages
+ * so that JIT warm-up (inside the timed window, as with NNG's tools) does not dominate; runs with a
+ * libnng side get fewer, since libnng needs no warm-up and is slower here (its pull takes only
+ * ~30 k msgs/s, hence a further 4x fewer for a libnng pull receiver). --quick divides all by 10.
+ */
+const NODE_COUNT: Record<number, number> = { 64: 1_000_000, 1024: 500_000, 65536: 50_000 };
+const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
+const LIBNNG_PULL_DIVISOR = 4;
+const LAT_COUNT = 10_000;
+
+function thrCount(size: number, proto: Proto, dialer: Side, listener: Side, div: number): number {
+  if (dialer.impl !== "libnng" && listener.impl !== "libnng") return NODE_COUNT[size]! / div;
+  const slowPull = listener.impl === "libnng" && proto === "push" && size < 65536;
+  return LIBNNG_COUNT[size]! / div / (slowPull ? LIBNNG_PULL_DIVISOR : 1);
+}
+
+export function sizeLabel(size: number): string {
+  return size >= 1024 ? `${size / 1024}KiB` : `${size}B`;
+}
+
+export function protoLabel(proto: Proto | "ceiling"): string {
+  return proto === "push" ? "push/pull" : proto === "reqrep" ? "req/rep" : proto;
+}
+
+const nngts: Side = { impl: "nngts", api: "aio" };
+const nngtsPromise: Side = { impl: "nngts", api: "promise" };
+const libnng: Side = { impl: "libnng", api: "aio" };
+const ceiling: Side = { impl: "ceiling", api: "aio" };
+
+export interface CaseOptions {
+  quick: boolean;
+  libnng: boolean;
+  reqrep: boolean;
+}
+
+/** Every case, references (ceiling, libnng) before the cases compared with them. */
+export function allCases(o: CaseOptions): BenchCase[] {
+  const div = o.quick ? 10 : 1;
+  const out: BenchCase[] = [];
+  const transports: Transport[] = ["inproc", "ipc", "tcp"];
+
+  for (const transport of transports) {
+    const wire = transport !== "inproc";
+    for (const size of THR_SIZES) {
+      const at = `thr:${transport}`;
+      const ceilingId = wire ? `${at}:ceiling:${sizeLabel(size)}` : undefined;
+      if (ceilingId) {
+        const count = thrCount(size, "push", ceiling, ceiling, div);
+        out.push({ id: ceilingId, kind: "thr", transport, proto: "push", size, count, listener: ceiling, dialer: ceiling, label: "ceiling (node:net)", refs: {} });
+      }
+      for (const proto of ["push", "pair1"] as const) {
+        const base = `${at}:${proto}:${sizeLabel(size)}`;
+        const libnngId = wire && o.libnng ? `${base}:libnng-libnng` : undefined;
+        const refs = { ceiling: ceilingId, libnng: libnngId };
+        const add = (pair: string, dialer: Side, listener: Side, label: string): void => {
+          const count = thrCount(size, proto, dialer, listener, div);
+          out.push({ id: `${base}:${pair}`, kind: "thr", transport, proto, size, count, listener, dialer, label, refs });
+        };
+        if (libnngId) add("libnng-libnng", libnng, libnng, "libnng → libnng");
+        add("nngts-nngts", nngts, nngts, "nngts → nngts");
+        // The promise API's cost shows on one protocol; pair1 would only repeat it.
+        if (proto === "push") add("nngts-nngts-promise", nngtsPromise, nngtsPromise, "nngts → nngts, promise API");
+        if (libnngId) {
+          add("nngts-libnng", nngts, libnng, "nngts → libnng");
+          add("libnng-nngts", libnng, nngts, "libnng → nngts");
+        }
+      }
+    }
+  }
+
+  for (const transport of transports) {
+    const wire = transport !== "inproc";
+    const count = LAT_COUNT / div;
+    const size = LAT_SIZE;
+    const ceilingId = wire ? `lat:${transport}:ceiling:${sizeLabel(size)}` : undefined;
+    if (ceilingId) {
+      out.push({ id: ceilingId, kind: "lat", transport, proto: "pair1", size, count, listener: ceiling, dialer: ceiling, label: "ceiling (node:net)", refs: {} });
+    }
+    const protos: Proto[] = o.reqrep ? ["reqrep", "pair1"] : ["pair1"];
+    for (const proto of protos) {
+      const base = `lat:${transport}:${proto}:${sizeLabel(size)}`;
+      const libnngId = wire && o.libnng ? `${base}:libnng` : undefined;
+      const refs = { ceiling: ceilingId, libnng: libnngId };
+      if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, listener: libnng, dialer: libnng, label: "libnng", refs });
+      out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, listener: nngts, dialer: nngts, label: "nngts", refs });
+    }
+  }
+  return out;
+}
+
+/** Cases whose id contains one of `filters` (all when none), plus the references they are compared with. */
+export function selectCases(cases: BenchCase[], filters: string[]): BenchCase[] {
+  if (filters.length === 0) return cases;
+  const chosen = new Set(cases.filter((c) => filters.some((f) => c.id.includes(f))).map((c) => c.id));
+  for (const c of cases) {
+    if (!chosen.has(c.id)) continue;
+    if (c.refs.ceiling) chosen.add(c.refs.ceiling);
+    if (c.refs.libnng) chosen.add(c.refs.libnng);
+  }
+  return cases.filter((c) => chosen.has(c.id));
+}

@@ -1,0 +1,210 @@
+// Turns results into tables: plain text for the terminal, Markdown for docs/benchmarks.md.
+import { type BenchCase, protoLabel, sizeLabel } from "./cases.js";
+import type { MachineInfo } from "./machine.js";
+import { type CaseResult, type Spread, summarize } from "./stats.js";
+import type { TargetCheck } from "./targets.js";
+
+export interface Table {
+  title: string;
+  headers: string[];
+  /** a row of cells, or a group heading (a string) */
+  rows: Array<string[] | string>;
+}
+
+function rate(x: number): string {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k`;
+  return x.toFixed(0);
+}
+
+function withRange(s: Spread, f: (x: number) => string, reps: number): string {
+  return reps > 1 ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
+}
+
+function count(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}
+
+function sideApi(c: BenchCase): string {
+  const api = (impl: string, a: string): string => (impl === "nngts" ? a : impl === "libnng" ? "C" : "net");
+  const d = api(c.dialer.impl, c.dialer.api);
+  const l = api(c.listener.impl, c.listener.api);
+  return d === l ? d : `${d} → ${l}`;
+}
+
+function ratio(results: Map<string, CaseResult>, r: CaseResult, refId: string | undefined): string {
+  if (!refId || refId === r.c.id) return "";
+  const ref = results.get(refId);
+  const a = summarize(r);
+  const b = ref && !ref.error ? summarize(ref) : null;
+  return a && b ? `${(a.main.median / b.main.median).toFixed(2)}×` : "–";
+}
+
+function groupTitle(c: BenchCase): string {
+  return `${c.transport} ${protoLabel(c.proto)} ${sizeLabel(c.size)}`;
+}
+
+function cells(results: Map<string, CaseResult>, r: CaseResult, reps: number): string[] {
+  const c = r.c;
+  const s = summarize(r);
+  const failed = r.error ? `failed: ${r.error.split("\n")[0]!.slice(0, 80)}` : "–";
+  const head = c.kind === "thr" ? [c.label, sideApi(c), count(c.count)] : [c.label, sideApi(c)];
+  const refs = [ratio(results, r, c.refs.ceiling), ratio(results, r, c.refs.libnng)];
+  if (c.kind === "thr") {
+    if (!s) return [...head, failed, "", "", ""];
+    return [...head, withRange(s.main, rate, reps), withRange(s.mbps!, (x) => x.toFixed(1), reps), ...refs];
+  }
+  if (!s) return [...head, failed, "", ""];
+  return [...head, withRange(s.main, (x) => x.toFixed(1), reps), ...refs];
+}
+
+/** Throughput and latency tables; every group shows its references (ceiling, libnng) first. */
+export function buildTables(results: Map<string, CaseResult>, reps: number): Table[] {
+  const thr: Table = {
+    title: "Throughput (receiver-side, NNG local_thr/remote_thr method)",
+    headers: ["sender → receiver", "API", "msgs", "msgs/s median (min–max)", "MB/s median (min–max)", "× ceiling", "× libnng"],
+    rows: [],
+  };
+  const lat: Table = {
+    title: "Latency (one-way µs = total / (2 × round trips), NNG local_lat/remote_lat method)",
+    headers: ["implementation", "API", "µs median (min–max)", "× ceiling", "× libnng"],
+    rows: [],
+  };
+  const groups = new Map<string, CaseResult[]>();
+  for (const r of results.values()) {
+    const c = r.c;
+    if (c.listener.impl === "ceiling") continue;
+    const key = `${c.kind}|${groupTitle(c)}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = [];
+      groups.set(key, g);
+      const ceiling = c.refs.ceiling ? results.get(c.refs.ceiling) : undefined;
+      if (ceiling) g.push(ceiling);
+    }
+    g.push(r);
+  }
+  for (const [key, g] of groups) {
+    const table = key.startsWith("thr|") ? thr : lat;
+    table.rows.push(key.slice(4));
+    for (const r of g) table.rows.push(cells(results, r, reps));
+  }
+  return [thr, lat].filter((t) => t.rows.length > 0);
+}
+
+export function textTable(t: Table): string {
+  const all = [t.headers, ...t.rows.filter((r): r is string[] => typeof r !== "string")];
+  const widths = t.headers.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]): string => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const out = [t.title, line(t.headers)];
+  for (const r of t.rows) out.push(typeof r === "string" ? `-- ${r}` : line(r));
+  return out.join("\n");
+}
+
+export function markdownTable(t: Table): string {
+  const out = [`| case | ${t.headers.join(" | ")} |`, `|${" --- |".repeat(t.headers.length + 1)}`];
+  let group = "";
+  for (const r of t.rows) {
+    if (typeof r === "string") {
+      group = r;
+      continue;
+    }
+    out.push(`| ${group} | ${r.join(" | ")} |`);
+    group = "";
+  }
+  return out.join("\n");
+}
+
+export function targetsText(checks: TargetCheck[]): string {
+  return checks.map((c) => `${c.status.padEnd(12)} ${c.target}: ${c.measured}`).join("\n");
+}
+
+export interface DocInput {
+  machine: MachineInfo;
+  command: string;
+  reps: number;
+  quick: boolean;
+  date: string;
+  wallSeconds: number;
+  tables: Table[];
+  targets: TargetCheck[];
+  notes: string[];
+}
+
+/** The whole of docs/benchmarks.md. */
+export function benchmarksDoc(d: DocInput): string {
+  const m = d.machine;
+  const parts = [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench` (`bench/run.ts`); rerun it rather than editing the numbers by hand.",
+    "",
+    "## The run",
+    "",
+    `- Command: \`${d.command}\` (${d.reps} repetition${d.reps === 1 ? "" : "s"} per case${d.quick ? ", quick counts" : ""}; took ${Math.round(d.wallSeconds)} s)`,
+    `- Date: ${d.date}`,
+    `- CPU: ${m.cpu}, ${m.cores} cores`,
+    `- Node: ${m.node}; libnng: ${m.libnng}; OS: ${m.os}`,
+    "",
+    "## Targets",
+    "",
+    "| target | measured (median) | status |",
+    "| --- | --- | --- |",
+    ...d.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.status} |`),
+    "",
+  ];
+  for (const t of d.tables) parts.push(`## ${t.title}`, "", markdownTable(t), "");
+  if (d.notes.length > 0) parts.push("## Notes on this run", "", ...d.notes.map((n) => `- ${n}`), "");
+  parts.push(HOW_TO);
+  return parts.join("\n");
+}
+
+const HOW_TO = `## How to run (bench/README)
+
+\`\`\`sh
+npm run bench                            # everything, 5 repetitions per case (~7 min on 2 cores); rewrites this file
+npm run bench -- --quick                 # 1 repetition, 10x fewer messages (~30 s); prints only
+npm run bench -- --filter tcp:push:64B   # only cases whose id contains the text (repeatable), plus their references
+npm run bench -- --list                  # the case ids
+npm run bench -- --reps 3 --write        # other repetition count; --write / --no-write force (or skip) rewriting this file
+node dist/bench/profile.js               # CPU profile of the nngts tcp push/pull 64 B case (sender and receiver)
+\`\`\`
+
+Only a full, unfiltered run rewrites this file unless \`--write\` is given. The libnng rows need
+libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they are left out.
+
+### Method
+
+- **Throughput** follows NNG's \`local_thr\`/\`remote_thr\`: the receiver listens, the sender dials, sends
+  one empty sync message and then COUNT messages of SIZE bytes; the receiver starts its clock when the
+  sync message arrives and stops it at the COUNT-th message. msgs/s = COUNT / time, MB/s = msgs/s ×
+  SIZE / 10⁶ (payload bytes). COUNT (column "msgs") is 1 000 000 × 64 B, 500 000 × 1 KiB and 50 000 ×
+  64 KiB between Node processes, so that JIT warm-up (inside the timed window, as with NNG's tools) does
+  not dominate; runs with a libnng side send 100 000 × 64 B, 50 000 × 1 KiB, 10 000 × 64 KiB (libnng
+  needs no warm-up and is slower here), and 4x fewer 64 B and 1 KiB messages to a libnng pull, which
+  takes only ~30 k msgs/s on this machine. --quick divides every count by 10. As in NNG's tools the
+  receiver sets \`recv-buffer\` 128 and the sender \`send-buffer\` 128.
+- **Latency** follows NNG's \`local_lat\`/\`remote_lat\`: the client sends one 64-byte message and sends
+  each reply back as the next request, 10 000 round trips (--quick: 1 000); one-way latency =
+  total time / (2 × round trips).
+- **Processes**: over ipc and tcp each side runs in its own process (\`node dist/bench/worker.js\`, or the
+  C peer), so the two sides use both cores as NNG's perf tools do; inproc runs both sockets in one
+  worker process. Every repetition starts fresh processes (so JIT warm-up is inside the measurement,
+  as it is for NNG's tools). The table shows the median and the min–max over the repetitions.
+- **nngts, aio rows**: the fastest public path. The sender reuses one \`Aio\` whose callback sends the
+  next message, each message a \`Message.wrap\` of one payload (no copy); the receiver reuses one \`Aio\`
+  with \`recvAio\`.
+- **nngts, promise API rows**: what most code writes: \`for (...) await sock.send(bytes)\` (which copies the
+  bytes into a new \`Message\`) and \`for (...) await sock.recv()\`.
+- **libnng rows**: \`test/interop/peer.c\` (built with gcc -O2 against the installed libnng) in its
+  \`--local-thr\`/\`--remote-thr\`/\`--local-lat\`/\`--remote-lat\` modes, which follow NNG's perf/perf.c.
+  There is no libnng inproc row: the peer is a separate process.
+- **ceiling**: \`node:net\` with NNG's exact framing (8-byte SP header exchange, u64 big-endian length
+  prefix, plus the type byte on ipc) and no protocol logic: the sender copies small frames into a
+  64 KiB slab and writes one corked burst per 64 KiB (large payloads go out as their own buffers), waiting
+  for \`drain\` when the socket asks; the receiver cuts frames out of each chunk as views. It is the best
+  a Node implementation of the wire format can hope for on this machine, and the reference of the targets.
+  The ceiling has no protocol, so the same ceiling rows appear under push/pull and pair1.
+- **Ratios**: "× ceiling" and "× libnng" divide this row's median by the reference's median (for
+  throughput higher is better; for latency lower is better). The libnng reference is libnng → libnng.
+`;

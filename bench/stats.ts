@@ -1,0 +1,49 @@
+// Summaries of repeated measurements.
+import type { BenchCase } from "./cases.js";
+import type { Measurement } from "./spec.js";
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: number[]): Spread {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  const median = v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { median, min: v[0]!, max: v[v.length - 1]! };
+}
+
+export interface CaseResult {
+  c: BenchCase;
+  runs: Measurement[];
+  /** the first failure, if any run failed */
+  error?: string;
+  /** wall time of all repetitions, seconds */
+  wall: number;
+}
+
+/** Messages per second of one throughput run. */
+export function msgsPerSec(m: Measurement): number {
+  return m.count / m.seconds;
+}
+
+/** NNG perf's latency: total time over twice the round trips, in microseconds. */
+export function oneWayMicros(m: Measurement): number {
+  return (m.seconds * 1e6) / (2 * m.count);
+}
+
+export interface Summary {
+  /** throughput: msgs/s; latency: µs */
+  main: Spread;
+  /** throughput: MB/s (10^6 bytes of payload); latency: unused */
+  mbps?: Spread;
+}
+
+export function summarize(r: CaseResult): Summary | null {
+  if (r.runs.length === 0) return null;
+  if (r.c.kind === "lat") return { main: spread(r.runs.map(oneWayMicros)) };
+  const rates = r.runs.map(msgsPerSec);
+  return { main: spread(rates), mbps: spread(rates.map((x) => (x * r.c.size) / 1e6)) };
+}

@@ -1,0 +1,116 @@
+// A benchmark child process: `node dist/bench/worker.js '<WorkerSpec JSON>'`.
+// Prints "ready <url>" once listening, "result <Measurement JSON>" when it measured, "error <text>" on failure.
+// Roles that measure nothing stay connected until stdin closes (the orchestrator's signal).
+import { Message, type Socket } from "../src/index.js";
+import { ceilingMeasureLatency, ceilingReceive, ceilingSend, ceilingServeLatency } from "./ceiling.js";
+import {
+  inprocLatency,
+  inprocThroughput,
+  measureLatency,
+  openSocket,
+  receiveThroughput,
+  sendThroughput,
+  serveLatency,
+  thrReceiverSocket,
+  thrSenderSocket,
+} from "./nngts.js";
+import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
+
+// Safety net: no worker outlives a stuck orchestrator.
+const MAX_LIFETIME_MS = 120_000;
+
+function ready(url: string): void {
+  process.stdout.write(`${READY} ${url}\n`);
+}
+
+function report(m: Measurement): void {
+  process.stdout.write(`${RESULT} ${JSON.stringify(m)}\n`);
+}
+
+function inputClosed(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+    process.stdin.resume();
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function listenOn(sock: Socket, url: string): Promise<void> {
+  const l = await sock.listen(url);
+  ready(String(l.getOption("url")));
+}
+
+async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<void> {
+  switch (spec.role) {
+    case "thr-inproc":
+      return report(await inprocThroughput(spec.proto, spec.size, spec.count, spec.api));
+    case "lat-inproc":
+      return report(await inprocLatency(spec.proto, spec.size, spec.count));
+    case "thr-recv": {
+      const sock = await thrReceiverSocket(spec.proto);
+      await listenOn(sock, spec.url);
+      const m = await receiveThroughput(sock, spec.size, spec.count, spec.api);
+      // As NNG's local_thr: a completion message tells a pair sender it may stop.
+      if (spec.proto === "pair1") await sock.send(new Message(0), { timeout: 500 }).catch(() => {});
+      await sock.close();
+      return report(m);
+    }
+    case "thr-send": {
+      const sock = await thrSenderSocket(spec.proto);
+      await sock.dial(spec.url);
+      await sendThroughput(sock, spec.size, spec.count, spec.api);
+      await inputClosed();
+      return sock.close();
+    }
+    case "lat-server": {
+      const sock = await openSocket(spec.proto, "listener");
+      await listenOn(sock, spec.url);
+      await serveLatency(sock, spec.count);
+      await inputClosed(); // the last reply is surely out once the client reported
+      return sock.close();
+    }
+    case "lat-client": {
+      const sock = await openSocket(spec.proto, "dialer");
+      await sock.dial(spec.url);
+      await sleep(100); // as NNG's remote_lat when it dials
+      const m = await measureLatency(sock, spec.size, spec.count);
+      await sock.close();
+      return report(m);
+    }
+  }
+}
+
+async function runCeiling(spec: Extract<WorkerSpec, { impl: "ceiling" }>): Promise<void> {
+  switch (spec.role) {
+    case "thr-recv":
+      return report(await ceilingReceive(spec.ipc, spec.url, spec.size, spec.count, ready));
+    case "thr-send":
+      return ceilingSend(spec.ipc, spec.url, spec.size, spec.count);
+    case "lat-server":
+      return ceilingServeLatency(spec.ipc, spec.url, spec.count, ready);
+    case "lat-client":
+      return report(await ceilingMeasureLatency(spec.ipc, spec.url, spec.size, spec.count));
+  }
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? "") as WorkerSpec;
+  setTimeout(() => {
+    process.stdout.write(`error worker still running after ${MAX_LIFETIME_MS} ms\n`);
+    process.exit(1);
+  }, MAX_LIFETIME_MS).unref();
+  if (spec.impl === "nngts") await runNngts(spec);
+  else await runCeiling(spec);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stdout.write(`error ${String(e instanceof Error ? (e.stack ?? e.message) : e).replace(/\n/g, " | ")}\n`);
+    process.exit(1);
+  },
+);
