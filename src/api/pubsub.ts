@@ -1,12 +1,49 @@
 import { bus0 } from "../protocol/bus0.js";
 import { pub0 } from "../protocol/pub0.js";
 import { sub0 } from "../protocol/sub0.js";
+import { Context } from "../socket/context.js";
+import type { ProtocolContext } from "../socket/protocol.js";
 import { Socket, type SocketOptions } from "../socket/socket.js";
 
 /** pub (v0): broadcasts to every subscriber; never blocks, slow subscribers lose messages. */
 export class Pub0 extends Socket {
   constructor(options?: SocketOptions) {
     super(pub0, options);
+  }
+}
+
+/** The subscription helpers shared by a sub socket and its contexts. */
+interface Subscriber {
+  setOption(name: string, value: string | Uint8Array | boolean): void;
+  getOption(name: string): unknown;
+}
+
+function subscribe(s: Subscriber, topic: string | Uint8Array): void {
+  s.setOption("sub:subscribe", topic);
+}
+
+function unsubscribe(s: Subscriber, topic: string | Uint8Array): void {
+  s.setOption("sub:unsubscribe", topic);
+}
+
+/** A sub context: its own subscriptions and its own receive queue (nng_ctx on a sub socket). */
+export class Sub0Context extends Context {
+  /** Receives messages starting with `topic` (a string is UTF-8; "" matches everything). */
+  subscribe(topic: string | Uint8Array): void {
+    subscribe(this, topic);
+  }
+
+  /** Stops receiving `topic` (ENOENT if not subscribed); queued messages no longer matching are dropped. */
+  unsubscribe(topic: string | Uint8Array): void {
+    unsubscribe(this, topic);
+  }
+
+  /** With a full receive queue, drop the oldest message (true, the default) or the new one. */
+  get prefNew(): boolean {
+    return this.getOption("sub:prefnew") as boolean;
+  }
+  set prefNew(value: boolean) {
+    this.setOption("sub:prefnew", value);
   }
 }
 
@@ -18,12 +55,12 @@ export class Sub0 extends Socket {
 
   /** Receives messages starting with `topic` (a string is UTF-8; "" matches everything). */
   subscribe(topic: string | Uint8Array): void {
-    this.setOption("sub:subscribe", topic);
+    subscribe(this, topic);
   }
 
   /** Stops receiving `topic` (ENOENT if not subscribed); queued messages no longer matching are dropped. */
   unsubscribe(topic: string | Uint8Array): void {
-    this.setOption("sub:unsubscribe", topic);
+    unsubscribe(this, topic);
   }
 
   /** With a full receive queue, drop the oldest message (true, the default) or the new one. */
@@ -32,6 +69,15 @@ export class Sub0 extends Socket {
   }
   set prefNew(value: boolean) {
     this.setOption("sub:prefnew", value);
+  }
+
+  /** Opens a context with its own subscriptions (none at first) and its own queue. */
+  override openContext(): Sub0Context {
+    return super.openContext() as Sub0Context;
+  }
+
+  protected override wrapContext(ctx: ProtocolContext): Context {
+    return new Sub0Context(this, ctx);
   }
 }
 

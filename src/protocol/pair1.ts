@@ -38,7 +38,8 @@ class Pair1Protocol extends QueuedProtocol {
   override readonly options = PAIR1_OPTIONS;
   private peer: Pipe | null = null;
   private poly = false;
-  private readonly polyPeers: Pipe[] = [];
+  /** Polyamorous peers by pipe id, in the order they joined (the first is the default target). */
+  private readonly polyPeers = new Map<number, Pipe>();
   private anyPipeSeen = false;
 
   constructor(host: ProtocolHost) {
@@ -49,7 +50,7 @@ class Pair1Protocol extends QueuedProtocol {
     this.anyPipeSeen = true;
     if (this.poly) {
       pipe.protoData = { queue: new Ring<Message>(), busy: false } satisfies PolyPeer;
-      this.polyPeers.push(pipe);
+      this.polyPeers.set(pipe.id, pipe);
       return true;
     }
     if (this.peer) {
@@ -62,8 +63,7 @@ class Pair1Protocol extends QueuedProtocol {
 
   override removePipe(pipe: Pipe): void {
     if (this.poly) {
-      const i = this.polyPeers.indexOf(pipe);
-      if (i >= 0) this.polyPeers.splice(i, 1);
+      this.polyPeers.delete(pipe.id);
       (pipe.protoData as PolyPeer | null)?.queue.drain();
     }
     if (this.peer === pipe) this.peer = null;
@@ -103,7 +103,7 @@ class Pair1Protocol extends QueuedProtocol {
     // Best effort: the send succeeds whether or not the peer can take the message now.
     if (!aio.begin(null, -1)) return;
     aio.msg = null;
-    const pipe = msg.pipe === 0 ? this.polyPeers[0] : this.polyPeers.find((p) => p.id === msg.pipe);
+    const pipe = msg.pipe === 0 ? this.polyPeers.values().next().value : this.polyPeers.get(msg.pipe);
     if (pipe) {
       const peer = pipe.protoData as PolyPeer;
       if (peer.queue.length < POLY_PIPE_QUEUE) {

@@ -9,7 +9,7 @@ import { Context } from "./context.js";
 import { Dialer, type EndpointOwner, Listener } from "./endpoint.js";
 import { SOCKET_NAME_MAX, SOCKET_OPTIONS, TRANSPORT_DEFAULTS } from "./option-table.js";
 import { Pipe, type PipeEvent, type PipeOwner } from "./pipe.js";
-import type { Protocol, ProtocolFactory, ProtocolHost, ProtocolInfo } from "./protocol.js";
+import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from "./protocol.js";
 import { failAio, type OperationOptions, runRecv, runSend } from "./promise-ops.js";
 
 export type PipeCallback = (pipe: Pipe, event: PipeEvent) => void;
@@ -192,7 +192,12 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     this.checkOpen();
     const open = this.protocol.openContext;
     if (!open || this.raw) throw new NngError("ENOTSUP", `${this.info.name} has no contexts`);
-    return new Context(this, open.call(this.protocol));
+    return this.wrapContext(open.call(this.protocol));
+  }
+
+  /** The public face of a protocol context (a typed subclass for protocols that have one). */
+  protected wrapContext(ctx: ProtocolContext): Context {
+    return new Context(this, ctx);
   }
 
   // ---- options ----

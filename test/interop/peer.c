@@ -65,6 +65,7 @@ usage(const char *why)
 	    "  --recv N --echo N --req N --recv-timeout MS --send-timeout MS\n"
 	    "  --resend-time MS --survey-time MS --recv-maxsz BYTES --delay MS "
 	    "--nonblock\n"
+	    "  --also-dial URL (repeatable; after the main listen/dial)\n"
 	    "  --local-thr SIZE COUNT --remote-thr SIZE COUNT --local-lat SIZE "
 	    "RT --remote-lat SIZE RT\n");
 	exit(2);
@@ -204,6 +205,9 @@ main(int argc, char **argv)
 	const char *subs[64];
 	int         nsubs = 0;
 	const char *perf  = NULL;
+	// --also-dial: extra dials after the main endpoint (bus meshes).
+	const char *also_dial[8];
+	int         nalso = 0;
 	int         psize = 0, pcount = 0;
 	open_fn     fn    = NULL;
 	int         listen, rv;
@@ -231,6 +235,11 @@ main(int argc, char **argv)
 			poly = 1;
 		} else if (strcmp(o, "--nonblock") == 0) {
 			nonblock = 1;
+		} else if (strcmp(o, "--also-dial") == 0) {
+			if (nalso == 8) {
+				usage("too many --also-dial");
+			}
+			also_dial[nalso++] = ARG();
 		} else if (strcmp(o, "--sub") == 0) {
 			if (nsubs == 64) {
 				usage("too many --sub");
@@ -288,10 +297,15 @@ main(int argc, char **argv)
 	if (fn == NULL) {
 		usage("unknown protocol");
 	}
+	// libnng 1.5 refuses pair1:polyamorous on a pair1 socket (ENOTSUP):
+	// polyamorous mode is its own constructor.
+	if (poly && fn == nng_pair1_open) {
+		fn = nng_pair1_open_poly;
+	}
 	check("open", fn(&sock));
 	sock_open = 1;
 
-	if (poly) {
+	if (poly && fn != nng_pair1_open_poly) {
 		check("setopt", nng_socket_set_bool(sock, NNG_OPT_PAIR1_POLY, 1));
 	}
 	for (int i = 0; i < nsubs; i++) {
@@ -347,6 +361,9 @@ main(int argc, char **argv)
 		check("dial",
 		    nng_dial(sock, url, NULL, nonblock ? NNG_FLAG_NONBLOCK : 0));
 		printf("ready\n");
+	}
+	for (int i = 0; i < nalso; i++) {
+		check("dial", nng_dial(sock, also_dial[i], NULL, 0));
 	}
 	fflush(stdout);
 
