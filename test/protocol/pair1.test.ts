@@ -274,4 +274,80 @@ describe("pair1", { timeout: 20_000 }, () => {
       await Promise.all([hub.close(), p1.close(), p2.close()]);
     }
   });
+
+  test("polyamorous: msg.pipe 0 goes to the first peer (the next one once it leaves); a reply keeps its pipe", async () => {
+    const url = inproc();
+    const hub = new Pair1({ polyamorous: true });
+    const p1 = new Pair1();
+    const p2 = new Pair1();
+    try {
+      await hub.listen(url);
+      await within(p1.dial(url), 2_000, "dial");
+      await until(() => hub.stats().pipes === 1, 2_000, "first pipe");
+      await within(p2.dial(url), 2_000, "dial");
+      await until(() => hub.stats().pipes === 2, 2_000, "two pipes");
+      await hub.send("to whoever is first");
+      const m = await p1.recv({ timeout: 2_000 });
+      assert.equal(m.text(), "to whoever is first");
+      assert.equal(hex(m.header), "00000001");
+      // a received message sent back as is goes back where it came from, with a fresh hop count
+      await p2.send("ping");
+      const ping = await hub.recv({ timeout: 2_000 });
+      await hub.send(ping);
+      const pong = await p2.recv({ timeout: 2_000 });
+      assert.equal(pong.text(), "ping");
+      assert.equal(hex(pong.header), "00000001");
+      await p1.close();
+      await until(() => hub.stats().pipes === 1, 2_000, "p1 gone");
+      await hub.send("now p2 is first");
+      assert.equal((await p2.recv({ timeout: 2_000 })).text(), "now p2 is first");
+      // no peer at all: best effort, dropped, still a success
+      await p2.close();
+      await until(() => hub.stats().pipes === 0, 2_000, "p2 gone");
+      const drops = hub.stats().counters["tx-drop"] ?? 0;
+      await within(hub.send("nobody"), 1_000, "send with no peer");
+      assert.equal(hub.stats().counters["tx-drop"], drops + 1);
+    } finally {
+      await Promise.all([hub.close(), p1.close(), p2.close()]);
+    }
+  });
+
+  test("polyamorous: a peer that never reads costs drops (per-peer queue), never a blocked send", async () => {
+    const hub = new Pair1({ polyamorous: true });
+    const fast = new Pair1();
+    let slow: net.Socket | undefined;
+    try {
+      const l = await hub.listen("tcp://127.0.0.1:0");
+      const port = l.getOption("tcp-bound-port") as number;
+      slow = net.connect({ host: "127.0.0.1", port });
+      slow.on("error", () => {});
+      slow.write(spHeader(0x11));
+      await until(() => hub.stats().pipes === 1, 2_000, "slow pipe");
+      slow.pause(); // never reads
+      const slowId = hub.pipes[0]!.id;
+      await within(fast.dial(`tcp://127.0.0.1:${port}`), 2_000, "dial");
+      await until(() => hub.stats().pipes === 2, 2_000, "fast pipe");
+      const fastId = hub.pipes.find((p) => p.id !== slowId)!.id;
+      const body = new Uint8Array(65536);
+      let sent = 0;
+      while ((hub.stats().counters["tx-drop"] ?? 0) < 50) {
+        assert.ok(sent < 20_000, "never overflowed");
+        for (let k = 0; k < 8; k++) {
+          const m = new Message(body);
+          m.pipe = slowId;
+          await within(hub.send(m), 1_000, "send to a stuck peer");
+          sent++;
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+      const ok = new Message("still fine");
+      ok.pipe = fastId;
+      await hub.send(ok);
+      assert.equal((await fast.recv({ timeout: 2_000 })).text(), "still fine");
+      assert.equal(hub.stats().pipes, 2);
+    } finally {
+      slow?.destroy();
+      await Promise.all([hub.close(), fast.close()]);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { device, Message, NngError, Pair1, Pull0, Push0, Rep0, Req0, type Socket } from "../../src/index.js";
+import { Bus0, device, Message, NngError, Pair0, Pair1, Pub0, Pull0, Push0, Rep0, Req0, type Socket } from "../../src/index.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://device-test-${process.pid}-${++seq}`;
@@ -194,6 +194,54 @@ describe("device", () => {
       d.stop();
       await within(d.done, 2000);
       await closeAll(mirror, peer);
+    }
+  });
+
+  it("with one raw bus socket it reflects to every other peer, never back to the sender", async () => {
+    const hub = new Bus0({ raw: true });
+    const peers = [new Bus0(), new Bus0(), new Bus0()];
+    for (const p of peers) await link(hub, p);
+    await until(() => hub.pipes.length === 3);
+    const d = device(hub);
+    try {
+      await peers[0]!.send("from 0");
+      for (const p of [peers[1]!, peers[2]!]) {
+        const m = await p.recv({ timeout: 2000 });
+        assert.equal(m.text(), "from 0");
+        assert.equal(m.headerLength, 0);
+      }
+      await peers[2]!.send("from 2");
+      assert.equal((await peers[0]!.recv({ timeout: 2000 })).text(), "from 2");
+      assert.equal((await peers[1]!.recv({ timeout: 2000 })).text(), "from 2");
+      await sleep(30);
+      // no echo to the sender, no loop
+      await rejectsWith(peers[0]!.recv({ nonblock: true }), "EAGAIN");
+      await rejectsWith(peers[2]!.recv({ nonblock: true }), "EAGAIN");
+      assert.equal(hub.stats().rxMsgs, 2);
+    } finally {
+      d.stop();
+      await within(d.done, 2000);
+      await closeAll(hub, ...peers);
+    }
+  });
+
+  it("with one raw pair0 socket it echoes to its peer; a cooked or one-way socket is refused", async () => {
+    const mirror = new Pair0({ raw: true });
+    const peer = new Pair0();
+    await link(mirror, peer);
+    await until(() => mirror.pipes.length === 1);
+    const cooked = new Bus0();
+    const pub = new Pub0({ raw: true });
+    assert.throws(() => device(cooked), isNng("EINVAL"));
+    assert.throws(() => device(pub), isNng("EINVAL"));
+    const d = device(mirror);
+    try {
+      for (let i = 0; i < 3; i++) await peer.send(`echo ${i}`);
+      for (let i = 0; i < 3; i++) assert.equal((await peer.recv({ timeout: 2000 })).text(), `echo ${i}`);
+    } finally {
+      d.stop();
+      await within(d.done, 2000);
+      await closeAll(mirror, peer, cooked, pub);
     }
   });
 
