@@ -2,7 +2,7 @@
 import type { Api, Proto, Transport } from "./spec.js";
 
 export type Impl = "nngts" | "libnng" | "ceiling";
-export type Kind = "thr" | "lat";
+export type Kind = "thr" | "lat" | "fanout";
 
 export interface Side {
   impl: Impl;
@@ -11,15 +11,17 @@ export interface Side {
 }
 
 export interface BenchCase {
-  /** e.g. "thr:tcp:push:64B:nngts-libnng", "lat:tcp:reqrep:64B:nngts", "thr:tcp:ceiling:64B" */
+  /** e.g. "thr:tcp:push:64B:nngts-libnng", "lat:tcp:reqrep:64B:nngts", "thr:tcp:ceiling:64B", "fanout:tcp:pubsub:64B:10sub" */
   id: string;
   kind: Kind;
   transport: Transport;
   /** the ceiling has no protocol: "push" stands for plain frames */
   proto: Proto;
   size: number;
-  /** messages (throughput) or round trips (latency) */
+  /** messages (throughput, published for fan-out) or round trips (latency) */
   count: number;
+  /** fan-out: how many subscribers */
+  subscribers?: number;
   /** throughput: the receiver; latency: the server */
   listener: Side;
   /** throughput: the sender; latency: the client */
@@ -43,6 +45,10 @@ const NODE_COUNT: Record<number, number> = { 64: 1_000_000, 1024: 500_000, 65536
 const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
 const LIBNNG_PULL_DIVISOR = 4;
 const LAT_COUNT = 10_000;
+/** Fan-out: messages published, by subscriber count (about 0.5–2 s a run here). */
+const FANOUT_COUNT: Record<number, number> = { 1: 200_000, 10: 40_000, 100: 4_000 };
+export const FANOUT_SUBSCRIBERS = [1, 10, 100] as const;
+export const FANOUT_SIZE = 64;
 
 function thrCount(size: number, proto: Proto, dialer: Side, listener: Side, div: number): number {
   if (dialer.impl !== "libnng" && listener.impl !== "libnng") return NODE_COUNT[size]! / div;
@@ -55,7 +61,7 @@ export function sizeLabel(size: number): string {
 }
 
 export function protoLabel(proto: Proto | "ceiling"): string {
-  return proto === "push" ? "push/pull" : proto === "reqrep" ? "req/rep" : proto;
+  return proto === "push" ? "push/pull" : proto === "reqrep" ? "req/rep" : proto === "pubsub" ? "pub/sub" : proto;
 }
 
 const nngts: Side = { impl: "nngts", api: "aio" };
@@ -119,6 +125,25 @@ export function allCases(o: CaseOptions): BenchCase[] {
       const refs = { ceiling: ceilingId, libnng: libnngId };
       if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, listener: libnng, dialer: libnng, label: "libnng", refs });
       out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, listener: nngts, dialer: nngts, label: "nngts", refs });
+    }
+  }
+  // Pub/sub fan-out: 1 publisher, 1/10/100 subscribers, nngts only (libnng's pub is measured by nobody here).
+  for (const transport of transports) {
+    for (const n of FANOUT_SUBSCRIBERS) {
+      const size = FANOUT_SIZE;
+      out.push({
+        id: `fanout:${transport}:pubsub:${sizeLabel(size)}:${n}sub`,
+        kind: "fanout",
+        transport,
+        proto: "pubsub",
+        size,
+        count: FANOUT_COUNT[n]! / div,
+        subscribers: n,
+        listener: nngts,
+        dialer: nngts,
+        label: `${n} subscriber${n === 1 ? "" : "s"}`,
+        refs: {},
+      });
     }
   }
   return out;

@@ -12,6 +12,7 @@ const PEER_PROTO: Record<Proto, { listener: string; dialer: string }> = {
   push: { listener: "pull0", dialer: "push0" },
   pair1: { listener: "pair1", dialer: "pair1" },
   reqrep: { listener: "rep0", dialer: "req0" },
+  pubsub: { listener: "pub0", dialer: "sub0" },
 };
 
 const PERF_MODE: Record<PeerRole, string> = {

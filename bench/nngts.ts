@@ -1,5 +1,5 @@
 // The nngts side of each measurement, shaped like NNG's perf tools (local_thr/remote_thr, local_lat/remote_lat).
-import { Aio, Message, Pair1, Pull0, Push0, Socket } from "../src/index.js";
+import { Aio, Message, Pair1, Pub0, Pull0, Push0, Socket, Sub0 } from "../src/index.js";
 import { loadReqRep } from "./reqrep.js";
 import type { Api, Measurement, Proto } from "./spec.js";
 
@@ -13,6 +13,7 @@ export function seconds(): number {
 export async function openSocket(proto: Proto, side: "listener" | "dialer"): Promise<Socket> {
   if (proto === "pair1") return new Pair1();
   if (proto === "push") return side === "listener" ? new Pull0() : new Push0();
+  if (proto === "pubsub") return side === "listener" ? new Pub0() : new Sub0();
   const rr = await loadReqRep();
   if (!rr) throw new Error("req0/rep0 are not available");
   return new Socket(side === "listener" ? rr.rep : rr.req);

@@ -48,6 +48,11 @@ function cells(results: Map<string, CaseResult>, r: CaseResult, reps: number): s
   const c = r.c;
   const s = summarize(r);
   const failed = r.error ? `failed: ${r.error.split("\n")[0]!.slice(0, 80)}` : "–";
+  if (c.kind === "fanout") {
+    const head = [c.label, sideApi(c), count(c.count)];
+    if (!s) return [...head, failed, "", ""];
+    return [...head, withRange(s.main, rate, reps), withRange(s.dropPct!, (x) => `${x.toFixed(1)} %`, reps), withRange(s.published!, rate, reps)];
+  }
   const head = c.kind === "thr" ? [c.label, sideApi(c), count(c.count)] : [c.label, sideApi(c)];
   const refs = [ratio(results, r, c.refs.ceiling), ratio(results, r, c.refs.libnng)];
   if (c.kind === "thr") {
@@ -70,11 +75,16 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     headers: ["implementation", "API", "µs median (min–max)", "× ceiling", "× libnng"],
     rows: [],
   };
+  const fanout: Table = {
+    title: "Pub/sub fan-out (1 publisher, N subscribers; publisher sends bursts of 16 per event-loop turn)",
+    headers: ["subscribers", "API", "msgs published", "delivered msgs/s (all subscribers) median (min–max)", "dropped median (min–max)", "published msgs/s median (min–max)"],
+    rows: [],
+  };
   const groups = new Map<string, CaseResult[]>();
   for (const r of results.values()) {
     const c = r.c;
     if (c.listener.impl === "ceiling") continue;
-    const key = `${c.kind}|${groupTitle(c)}`;
+    const key = `${c.kind.padEnd(3, "-").slice(0, 3)}|${groupTitle(c)}`;
     let g = groups.get(key);
     if (!g) {
       g = [];
@@ -85,11 +95,11 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     g.push(r);
   }
   for (const [key, g] of groups) {
-    const table = key.startsWith("thr|") ? thr : lat;
+    const table = key.startsWith("thr|") ? thr : key.startsWith("fan|") ? fanout : lat;
     table.rows.push(key.slice(4));
     for (const r of g) table.rows.push(cells(results, r, reps));
   }
-  return [thr, lat].filter((t) => t.rows.length > 0);
+  return [thr, lat, fanout].filter((t) => t.rows.length > 0);
 }
 
 export function textTable(t: Table): string {
@@ -205,6 +215,14 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   for \`drain\` when the socket asks; the receiver cuts frames out of each chunk as views. It is the best
   a Node implementation of the wire format can hope for on this machine, and the reference of the targets.
   The ceiling has no protocol, so the same ceiling rows appear under push/pull and pair1.
+- **Pub/sub fan-out** (nngts only): one pub0 and N sub0 sockets subscribed to everything (over ipc and
+  tcp the publisher and the N subscribers are two processes; inproc is one process). The publisher sends
+  COUNT 64-byte numbered messages with \`sendAio\`, 16 per turn of the event loop (pub's default
+  \`send-buffer\`), never waiting; each subscriber receives with a reused \`Aio\`. pub and sub drop their
+  oldest message when a queue is full, so the last message always arrives: the clock runs from the first
+  delivery to the moment every subscriber has the last message. "delivered msgs/s" counts deliveries
+  summed over subscribers; "dropped" is the share of the COUNT × N offered deliveries that were lost.
+  COUNT is 200 000 for 1 subscriber, 40 000 for 10, 4 000 for 100 (--quick: 10x fewer).
 - **Ratios**: "× ceiling" and "× libnng" divide this row's median by the reference's median (for
   throughput higher is better; for latency lower is better). The libnng reference is libnng → libnng.
 `;

@@ -61,14 +61,52 @@ async function runInproc(c: BenchCase, o: RunOptions): Promise<Measurement> {
   }
 }
 
-/** One measurement of `c` (receiver's for throughput, client's for latency). */
+/**
+ * Fan-out: a publisher process (listening) and one process holding every subscriber (dialing);
+ * the subscribers' measurement, with the publisher's sending time added.
+ */
+async function runFanout(c: BenchCase, url: string, o: RunOptions): Promise<Measurement> {
+  const subscribers = c.subscribers ?? 1;
+  if (c.transport === "inproc") {
+    const w = startWorker("nngts fanout", { impl: "nngts", role: "fanout-inproc", size: c.size, count: c.count, subscribers }, o);
+    try {
+      const m = parseResult(await w.waitLine(RESULT, RUN_TIMEOUT_MS));
+      await settle([w]);
+      return m;
+    } catch (e) {
+      await w.kill();
+      throw e;
+    }
+  }
+  const children: Child[] = [];
+  try {
+    const pub = startWorker("nngts fanout-pub", { impl: "nngts", role: "fanout-pub", url, size: c.size, count: c.count, subscribers }, o);
+    children.push(pub);
+    const ready = await pub.waitLine(READY, READY_TIMEOUT_MS);
+    const bound = ready.length > READY.length ? ready.slice(READY.length + 1) : url;
+    const subs = startWorker("nngts fanout-subs", { impl: "nngts", role: "fanout-subs", url: bound, size: c.size, count: c.count, subscribers }, o);
+    children.push(subs);
+    const failed = Promise.race([pub.failure(), subs.failure()]);
+    const m = parseResult(await Promise.race([subs.waitLine(RESULT, RUN_TIMEOUT_MS), failed]));
+    const p = parseResult(await Promise.race([pub.waitLine(RESULT, RUN_TIMEOUT_MS), failed]));
+    await settle(children);
+    return { ...m, pubSeconds: p.seconds };
+  } catch (e) {
+    await Promise.all(children.map((ch) => ch.kill()));
+    throw e;
+  }
+}
+
+/** One measurement of `c` (receiver's for throughput, client's for latency, the subscribers' for fan-out). */
 export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measurement> {
+  if (c.kind === "fanout" && c.transport === "inproc") return runFanout(c, "", o);
   if (c.transport === "inproc") return runInproc(c, o);
   const ipcPath = join(tmpdir(), `nngts-bench-${randomBytes(6).toString("hex")}.sock`);
   const url = c.transport === "tcp" ? "tcp://127.0.0.1:0" : `ipc://${ipcPath}`;
   const thr = c.kind === "thr";
   const children: Child[] = [];
   try {
+    if (c.kind === "fanout") return await runFanout(c, url, o);
     const listener = await startSide(c, c.listener, thr ? "thr-recv" : "lat-server", url, o);
     children.push(listener);
     const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);

@@ -1,8 +1,8 @@
 // The vocabulary shared by the benchmark's orchestrator (run.ts) and its child processes (worker.ts).
 
 export type Transport = "inproc" | "ipc" | "tcp";
-/** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency only). */
-export type Proto = "push" | "pair1" | "reqrep";
+/** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency only); "pubsub": pub0 → N sub0 (fan-out only). */
+export type Proto = "push" | "pair1" | "reqrep" | "pubsub";
 /** "aio": sendAio/recvAio with one reused Aio per side; "promise": `await sock.send()` / `await sock.recv()` loops. */
 export type Api = "aio" | "promise";
 
@@ -12,12 +12,18 @@ export type WorkerSpec =
   | { impl: "nngts"; role: "lat-server" | "lat-client"; proto: Proto; url: string; size: number; count: number }
   | { impl: "nngts"; role: "thr-inproc"; proto: Proto; api: Api; size: number; count: number }
   | { impl: "nngts"; role: "lat-inproc"; proto: Proto; size: number; count: number }
+  | { impl: "nngts"; role: "fanout-pub" | "fanout-subs"; url: string; size: number; count: number; subscribers: number }
+  | { impl: "nngts"; role: "fanout-inproc"; size: number; count: number; subscribers: number }
   | { impl: "ceiling"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; ipc: boolean; url: string; size: number; count: number };
 
 /** One measurement: `count` messages (throughput) or round trips (latency) in `seconds`. */
 export interface Measurement {
   seconds: number;
   count: number;
+  /** fan-out: messages that could have been delivered (published × subscribers); count is what was */
+  offered?: number;
+  /** fan-out: how long the publisher took to send them all */
+  pubSeconds?: number;
 }
 
 export const READY = "ready";

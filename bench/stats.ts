@@ -39,11 +39,22 @@ export interface Summary {
   main: Spread;
   /** throughput: MB/s (10^6 bytes of payload); latency: unused */
   mbps?: Spread;
+  /** fan-out: percentage of the offered deliveries (published × subscribers) that were dropped */
+  dropPct?: Spread;
+  /** fan-out: the publisher's sending rate, msgs/s */
+  published?: Spread;
 }
 
 export function summarize(r: CaseResult): Summary | null {
   if (r.runs.length === 0) return null;
   if (r.c.kind === "lat") return { main: spread(r.runs.map(oneWayMicros)) };
+  if (r.c.kind === "fanout") {
+    return {
+      main: spread(r.runs.map(msgsPerSec)),
+      dropPct: spread(r.runs.map((m) => (100 * ((m.offered ?? m.count) - m.count)) / (m.offered ?? m.count))),
+      published: spread(r.runs.map((m) => r.c.count / (m.pubSeconds ?? m.seconds))),
+    };
+  }
   const rates = r.runs.map(msgsPerSec);
   return { main: spread(rates), mbps: spread(rates.map((x) => (x * r.c.size) / 1e6)) };
 }

@@ -14,6 +14,7 @@ import {
   thrReceiverSocket,
   thrSenderSocket,
 } from "./nngts.js";
+import { countDeliveries, fanoutPublisher, fanoutSubscribers, inprocFanout, publish, waitForSubscribers } from "./fanout.js";
 import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
 
 // Safety net: no worker outlives a stuck orchestrator.
@@ -50,6 +51,24 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
       return report(await inprocThroughput(spec.proto, spec.size, spec.count, spec.api));
     case "lat-inproc":
       return report(await inprocLatency(spec.proto, spec.size, spec.count));
+    case "fanout-inproc":
+      return report(await inprocFanout(spec.size, spec.count, spec.subscribers));
+    case "fanout-pub": {
+      const pub = fanoutPublisher();
+      await listenOn(pub, spec.url);
+      await waitForSubscribers(pub, spec.subscribers);
+      const pubSeconds = await publish(pub, spec.size, spec.count);
+      report({ seconds: pubSeconds, count: spec.count });
+      await inputClosed(); // the subscribers are still draining
+      return pub.close();
+    }
+    case "fanout-subs": {
+      const subs = fanoutSubscribers(spec.subscribers);
+      for (const s of subs) await s.dial(spec.url);
+      const m = await countDeliveries(subs, spec.count);
+      await Promise.all(subs.map((s) => s.close()));
+      return report(m);
+    }
     case "thr-recv": {
       const sock = await thrReceiverSocket(spec.proto);
       await listenOn(sock, spec.url);
