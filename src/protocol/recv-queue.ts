@@ -14,11 +14,18 @@ export class RecvQueue {
   private readonly waiters = new Ring<Aio>();
   private readonly paused = new Ring<Pipe>();
   private closed = false;
+  /** Called when a message was taken or the queue grew, i.e. when there may be room again. */
+  onSpace: (() => void) | null = null;
 
   constructor(public capacity: number) {}
 
   get length(): number {
     return this.msgs.length;
+  }
+
+  /** True when a new message would find neither a waiting receive nor room (lossy delivery would drop). */
+  get full(): boolean {
+    return this.waiters.length === 0 && this.msgs.length >= Math.max(1, this.capacity);
   }
 
   /** Hands `msg` to a waiting receive, or queues it (pausing `pipe` when the queue is full). */
@@ -62,6 +69,7 @@ export class RecvQueue {
       aio.msg = this.msgs.shift()!;
       aio.finish(0);
       this.resumePipes();
+      this.onSpace?.();
       return;
     }
     if (this.closed) {
@@ -72,6 +80,7 @@ export class RecvQueue {
     if (!aio.begin(cancelRecv, effectiveTimeout(aio, defaultTimeout))) return;
     aio.owner = this;
     this.waiters.push(aio);
+    this.onSpace?.();
   }
 
   /** Removes queued messages for which `keep` is false (e.g. after an unsubscribe). */
@@ -79,11 +88,13 @@ export class RecvQueue {
     const all = this.msgs.drain();
     for (const m of all) if (keep(m)) this.msgs.push(m);
     this.resumePipes();
+    this.onSpace?.();
   }
 
   setCapacity(capacity: number): void {
     this.capacity = capacity;
     this.resumePipes();
+    this.onSpace?.();
   }
 
   removePipe(pipe: Pipe): void {

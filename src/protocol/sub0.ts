@@ -30,6 +30,18 @@ const CONTEXT_OPTIONS: readonly ProtocolOption[] = [
   { name: "send-timeout", kind: "ms" },
 ];
 
+/** Per pipe: the message held back while the pipe waits for room (see Sub0Protocol.pipeMessage). */
+interface SubPipe {
+  held: Message | null;
+  /** Released by the end-of-turn flush: until the next one, its messages are not held again. */
+  lenient: boolean;
+}
+
+type Defer = (f: () => void) => void;
+const globals = globalThis as { setImmediate?: (f: () => void) => unknown };
+/** After the current turn's I/O (setImmediate in Node, a zero timeout elsewhere). */
+const defer: Defer = globals.setImmediate ? (f) => void globals.setImmediate!(f) : (f) => void setTimeout(f, 0);
+
 /** One set of subscriptions with its own queue: the socket's default context, or an opened one. */
 class SubContext implements ProtocolContext {
   readonly topics = new TopicTrie();
@@ -130,6 +142,13 @@ class SubContext implements ProtocolContext {
  * subscribed topics. Never pushes back on a publisher: a full queue drops a message instead
  * (its oldest with `sub:prefnew`, the default, else the new one). Each context has its own
  * topics and queue, and a message goes to every context it matches.
+ *
+ * One grace period, because a transport hands over a whole chunk (hundreds of small messages)
+ * before the application's receive callbacks can run: a message that would overflow a queue is
+ * held and its pipe paused until there is room again or, at the latest, until the end of the
+ * current turn of the event loop; then it is delivered as NNG does (dropping), and that pipe's
+ * messages are not held again before the next turn. An application that keeps up loses nothing;
+ * one that does not read costs the publisher nothing.
  */
 class Sub0Protocol implements Protocol {
   readonly options: readonly ProtocolOption[];
@@ -138,11 +157,20 @@ class Sub0Protocol implements Protocol {
   /** What new contexts start with: the socket's own recv-buffer and prefnew. */
   private defaultCapacity: number;
   private defaultPrefNew = true;
+  /** Pipes paused with a held message, oldest first. */
+  private readonly stalled: Pipe[] = [];
+  /** Pipes in their lenient window (released by the last end-of-turn flush). */
+  private lenient: Pipe[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly retry = (): void => this.releaseFitting();
+  private readonly flush = (): void => this.endOfTurn();
 
   constructor(readonly host: ProtocolHost) {
     this.options = host.raw ? RAW_SUB_OPTIONS : SUB_OPTIONS;
     this.defaultCapacity = host.raw ? 1 : 128;
     this.master = new SubContext(this, this.defaultCapacity, true, null);
+    this.master.queue.onSpace = this.retry;
     this.contexts.push(this.master);
   }
 
@@ -150,15 +178,35 @@ class Sub0Protocol implements Protocol {
     return this.host.option("recv-timeout") as number;
   }
 
-  addPipe(_pipe: Pipe): boolean {
+  addPipe(pipe: Pipe): boolean {
+    pipe.protoData = { held: null, lenient: false } satisfies SubPipe;
     return true;
   }
 
-  removePipe(_pipe: Pipe): void {
-    // Nothing per pipe: sub never pauses pipes.
+  removePipe(pipe: Pipe): void {
+    const state = pipe.protoData as SubPipe | null;
+    if (state) state.held = null;
+    const i = this.stalled.indexOf(pipe);
+    if (i >= 0) this.stalled.splice(i, 1);
   }
 
-  pipeMessage(_pipe: Pipe, msg: Message): void {
+  pipeMessage(pipe: Pipe, msg: Message): void {
+    const state = pipe.protoData as SubPipe;
+    if (!state.lenient && !this.closed && this.wouldOverflow(msg.body)) {
+      state.held = msg;
+      pipe.pause();
+      this.stalled.push(pipe);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        defer(this.flush);
+      }
+      return;
+    }
+    this.dispatch(msg);
+  }
+
+  /** Delivers to every matching context; a full queue drops as `sub:prefnew` says. */
+  private dispatch(msg: Message): void {
     if (this.host.raw) {
       if (!this.master.queue.deliverLossy(msg, true)) this.host.count("rx-drop");
       return;
@@ -171,6 +219,55 @@ class Sub0Protocol implements Protocol {
       if (!ctx.topics.matches(body)) continue;
       ctx.offer(taken ? msg.dup() : msg);
       taken = true;
+    }
+  }
+
+  /** True when `body` would be dropped by some context it matches. */
+  private wouldOverflow(body: Uint8Array): boolean {
+    if (this.host.raw) return this.master.queue.full;
+    const contexts = this.contexts;
+    for (let i = 0; i < contexts.length; i++) {
+      const ctx = contexts[i]!;
+      if (ctx.queue.full && ctx.topics.matches(body)) return true;
+    }
+    return false;
+  }
+
+  /** Room appeared somewhere: deliver the held messages that now fit and resume their pipes. */
+  private releaseFitting(): void {
+    const stalled = this.stalled;
+    for (let i = 0; i < stalled.length; ) {
+      const pipe = stalled[i]!;
+      if (this.wouldOverflow((pipe.protoData as SubPipe).held!.body)) {
+        i++;
+        continue;
+      }
+      stalled.splice(i, 1);
+      this.release(pipe);
+    }
+  }
+
+  private release(pipe: Pipe): void {
+    const state = pipe.protoData as SubPipe;
+    const msg = state.held!;
+    state.held = null;
+    this.dispatch(msg);
+    if (!pipe.closed) pipe.resume();
+  }
+
+  /** The end of a turn: what is still held is delivered (dropping) and its pipe gets a lenient turn. */
+  private endOfTurn(): void {
+    this.flushScheduled = false;
+    for (const pipe of this.lenient) (pipe.protoData as SubPipe).lenient = false;
+    this.lenient = this.closed ? [] : this.stalled.splice(0);
+    for (const pipe of this.lenient) {
+      (pipe.protoData as SubPipe).lenient = true;
+      this.release(pipe);
+    }
+    if (this.lenient.length > 0) {
+      // ends the lenient window next turn
+      this.flushScheduled = true;
+      defer(this.flush);
     }
   }
 
@@ -189,6 +286,7 @@ class Sub0Protocol implements Protocol {
       recv: this.recvTimeout(),
       send: this.host.option("send-timeout") as number,
     });
+    ctx.queue.onSpace = this.retry;
     this.contexts.push(ctx);
     return ctx;
   }
@@ -197,6 +295,8 @@ class Sub0Protocol implements Protocol {
   forget(ctx: SubContext): void {
     const i = this.contexts.indexOf(ctx);
     if (i >= 0) this.contexts.splice(i, 1);
+    ctx.queue.onSpace = null;
+    this.releaseFitting(); // a held message may have waited for this context only
   }
 
   getOption(name: string): OptionValue | undefined {
@@ -222,6 +322,8 @@ class Sub0Protocol implements Protocol {
   }
 
   close(): void {
+    this.closed = true;
+    for (const pipe of this.stalled.splice(0)) (pipe.protoData as SubPipe).held = null;
     for (const ctx of this.contexts.splice(0)) ctx.queue.close();
   }
 }
