@@ -215,6 +215,48 @@ describe("sub0", { timeout: 30_000 }, () => {
     }
   });
 
+  test("a context nobody reads does not stall another that keeps up (held messages are released by the end of the turn)", async () => {
+    const pub = new Pub0();
+    const sub = new Sub0();
+    const idle = sub.openContext();
+    const busy = sub.openContext();
+    try {
+      idle.setOption("recv-buffer", 1);
+      idle.subscribe("");
+      busy.setOption("recv-buffer", 8192);
+      busy.subscribe("");
+      const l = await pub.listen("tcp://127.0.0.1:0");
+      await sub.dial(l.getOption("url") as string);
+      await until(() => pub.stats().pipes === 1, 2_000, "pipe");
+      const N = 3000;
+      let got = 0;
+      const done = new Promise<void>((resolve, reject) => {
+        const aio = new Aio((a) => {
+          if (a.result !== 0) return reject(a.result);
+          got++;
+          if (a.msg!.text() === `m${N - 1}`) return resolve();
+          busy.recvAio(a);
+        });
+        aio.timeout = 5_000;
+        busy.recvAio(aio);
+      });
+      for (let i = 0; i < N; i++) {
+        const a = new Aio();
+        a.msg = new Message(`m${i}`);
+        pub.sendAio(a);
+      }
+      await within(done, 10_000, "the busy context gets the last message");
+      assert.equal(got, N); // its queue never filled
+      await until(() => sub.stats().rxMsgs === N, 2_000, "all off the wire");
+      assert.deepEqual(await texts(idle), [`m${N - 1}`]);
+      assert.equal(sub.stats().counters["rx-drop"], N - 1);
+    } finally {
+      idle.close();
+      busy.close();
+      await Promise.all([pub.close(), sub.close()]);
+    }
+  });
+
   test("contexts: each has its own topics and queue; a message goes to every context it matches", async () => {
     const { pub, sub, close } = await pair();
     const c1 = sub.openContext();
