@@ -3,14 +3,21 @@ import { pub0 } from "../protocol/pub0.js";
 import { sub0 } from "../protocol/sub0.js";
 import { Socket, type SocketOptions } from "../socket/socket.js";
 
-/** pub (v0): broadcasts to every subscriber; never blocks, slow subscribers lose messages. */
+/**
+ * pub (v0): broadcasts each message to every connected subscriber. A send never blocks and
+ * succeeds with no subscribers; a subscriber whose queue (`send-buffer`, default 16) is full loses
+ * its oldest message. Cannot receive (ENOTSUP).
+ */
 export class Pub0 extends Socket {
   constructor(options?: SocketOptions) {
     super(pub0, options);
   }
 }
 
-/** sub (v0): receives the published messages whose body starts with a subscribed topic. */
+/**
+ * sub (v0): receives the published messages whose body starts with one of its topics; with no
+ * subscription it receives nothing. Cannot send (ENOTSUP). Contexts have their own topics.
+ */
 export class Sub0 extends Socket {
   constructor(options?: SocketOptions) {
     super(sub0, options);
@@ -30,6 +37,7 @@ export class Sub0 extends Socket {
   get prefNew(): boolean {
     return this.getOption("sub:prefnew") as boolean;
   }
+  /** Sets `sub:prefnew`: true drops the oldest queued message when the queue is full, false the new one. */
   set prefNew(value: boolean) {
     this.setOption("sub:prefnew", value);
   }
