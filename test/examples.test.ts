@@ -31,6 +31,7 @@ const expected: Record<string, string[]> = {
     "every node heard the 2 others",
   ],
   "device.mjs": ["4 replies through the broker"],
+  "pair.mjs": ["b got: hi b", "a got: hi a", "p1 got: welcome p1", "p2 got: welcome p2", "p3 got: welcome p3", "pair done"],
 };
 
 function runExample(file: string): Promise<string> {
