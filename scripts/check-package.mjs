@@ -1,11 +1,13 @@
 // Checks what `npm publish` would ship: the file list, then publint and attw on the real tarball.
 // Run after a build (`npm run build`), e.g. `npm run check:package`. Exits non-zero on any problem.
+// `--files-only` skips publint and attw (what test/package.test.ts runs inside `npm test`).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+class Done {}
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
@@ -15,6 +17,7 @@ const ALLOWED = [/^package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE
 /** And these must be there. */
 const REQUIRED = ["package.json", "README.md", "LICENSE", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/browser.js", "dist/src/browser.d.ts"];
 
+const filesOnly = process.argv.includes("--files-only");
 const problems = [];
 const dir = mkdtempSync(join(tmpdir(), "nngts-pack-"));
 try {
@@ -33,6 +36,7 @@ try {
   console.log(`package: ${files.length} files, ${pack.size} bytes packed, ${pack.unpackedSize} unpacked`);
 
   const tarball = join(dir, pack.filename);
+  if (filesOnly) throw new Done();
   try {
     console.log(run(bin("publint"), ["run", tarball, "--strict"]).trim());
   } catch (e) {
@@ -43,6 +47,8 @@ try {
   } catch (e) {
     problems.push(`attw failed:\n${e.stdout ?? e.message}`);
   }
+} catch (e) {
+  if (!(e instanceof Done)) throw e;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

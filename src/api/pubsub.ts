@@ -43,7 +43,11 @@ export class Sub0 extends Socket {
   }
 }
 
-/** bus (v0): every message goes to every directly connected peer; `raw` for devices. */
+/**
+ * bus (v0): every message goes to every directly connected peer, best effort (never waits; a busy
+ * peer misses it); messages are not forwarded further. Raw mode tags received messages with their
+ * pipe and skips it on send, so `device(bus)` makes a hub without echoes.
+ */
 export class Bus0 extends Socket {
   constructor(options?: SocketOptions) {
     super(bus0, options);
