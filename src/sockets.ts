@@ -4,19 +4,27 @@ import { pull0 } from "./protocol/pull0.js";
 import { push0 } from "./protocol/push0.js";
 import { Socket, type SocketOptions } from "./socket/socket.js";
 
-/** pair (v0): one peer, both directions. */
+/**
+ * pair (v0): one peer at a time, both directions (a second peer is refused). A send waits while the
+ * peer cannot take it (`send-timeout`; EAGAIN with `nonblock`). Talks only to pair0, not pair1.
+ */
 export class Pair0 extends Socket {
   constructor(options?: SocketOptions) {
     super(pair0, options);
   }
 }
 
+/** Options of `new Pair1()`. */
 export interface Pair1Options extends SocketOptions {
   /** Many peers; a send goes to `msg.pipe` (0: the first). */
   polyamorous?: boolean;
 }
 
-/** pair1: one peer (or many, polyamorous), with hop counts. */
+/**
+ * pair1: one peer (or many, polyamorous), both directions, with a hop count per message (dropped
+ * above `ttl-max`) so that pair1 devices can be chained. Polyamorous: received messages carry their
+ * pipe in `msg.pipe` and a send goes to `msg.pipe` (0: the first peer), best effort.
+ */
 export class Pair1 extends Socket {
   constructor(options: Pair1Options = {}) {
     super(pair1, options);
@@ -24,14 +32,20 @@ export class Pair1 extends Socket {
   }
 }
 
-/** push (v0): sends, load-balanced over pulls. */
+/**
+ * push (v0): sends each message to one pull, round robin over the ready ones; with none ready a
+ * send waits (`send-timeout`; EAGAIN with `nonblock`). Cannot receive (ENOTSUP).
+ */
 export class Push0 extends Socket {
   constructor(options?: SocketOptions) {
     super(push0, options);
   }
 }
 
-/** pull (v0): receives from pushes. */
+/**
+ * pull (v0): receives, fair-queued, from every connected push; a full receive queue stops reading,
+ * which pushes back on the senders. Cannot send (ENOTSUP).
+ */
 export class Pull0 extends Socket {
   constructor(options?: SocketOptions) {
     super(pull0, options);

@@ -5,7 +5,11 @@ import { Context } from "../socket/context.js";
 import type { ProtocolContext } from "../socket/protocol.js";
 import { Socket, type SocketOptions } from "../socket/socket.js";
 
-/** pub (v0): broadcasts to every subscriber; never blocks, slow subscribers lose messages. */
+/**
+ * pub (v0): broadcasts each message to every connected subscriber. A send never blocks and
+ * succeeds with no subscribers; a subscriber whose queue (`send-buffer`, default 16) is full loses
+ * its oldest message. Cannot receive (ENOTSUP).
+ */
 export class Pub0 extends Socket {
   constructor(options?: SocketOptions) {
     super(pub0, options);
@@ -42,12 +46,16 @@ export class Sub0Context extends Context {
   get prefNew(): boolean {
     return this.getOption("sub:prefnew") as boolean;
   }
+  /** Sets `sub:prefnew`: true drops the oldest queued message when the queue is full, false the new one. */
   set prefNew(value: boolean) {
     this.setOption("sub:prefnew", value);
   }
 }
 
-/** sub (v0): receives the published messages whose body starts with a subscribed topic. */
+/**
+ * sub (v0): receives the published messages whose body starts with one of its topics; with no
+ * subscription it receives nothing. Cannot send (ENOTSUP). Contexts have their own topics.
+ */
 export class Sub0 extends Socket {
   constructor(options?: SocketOptions) {
     super(sub0, options);
@@ -81,7 +89,11 @@ export class Sub0 extends Socket {
   }
 }
 
-/** bus (v0): every message goes to every directly connected peer; `raw` for devices. */
+/**
+ * bus (v0): every message goes to every directly connected peer, best effort (never waits; a busy
+ * peer misses it); messages are not forwarded further. Raw mode tags received messages with their
+ * pipe and skips it on send, so `device(bus)` makes a hub without echoes.
+ */
 export class Bus0 extends Socket {
   constructor(options?: SocketOptions) {
     super(bus0, options);

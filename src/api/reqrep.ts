@@ -15,6 +15,7 @@ export class Req0 extends Socket {
   get resendTime(): number {
     return this.getOption("req:resend-time") as number;
   }
+  /** Sets `req:resend-time` in ms for requests sent from now on; <= 0 disables resending. */
   set resendTime(ms: number) {
     this.setOption("req:resend-time", ms);
   }
@@ -30,6 +31,7 @@ export class Rep0 extends Socket {
   get ttlMax(): number {
     return this.getOption("ttl-max") as number;
   }
+  /** Sets `ttl-max` (1-15, else EINVAL). */
   set ttlMax(hops: number) {
     this.setOption("ttl-max", hops);
   }

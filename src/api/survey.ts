@@ -15,6 +15,7 @@ export class Surveyor0 extends Socket {
   get surveyTime(): number {
     return this.getOption(SURVEY_TIME) as number;
   }
+  /** Sets `surveyor:survey-time` in ms for surveys sent from now on. */
   set surveyTime(ms: number) {
     this.setOption(SURVEY_TIME, ms);
   }

@@ -8,6 +8,7 @@ export const DURATION_DEFAULT = -2;
 /** Fail at once if the operation cannot complete immediately (NNG_DURATION_ZERO). */
 export const DURATION_ZERO = 0;
 
+/** Called once per operation, asynchronously, after `aio.result` (and `aio.msg` for a receive) are set. */
 export type AioCallback = (aio: Aio) => void;
 
 /**
@@ -18,15 +19,25 @@ export type AioCallback = (aio: Aio) => void;
 export type AioCanceler = (aio: Aio, err: NngError) => void;
 
 /**
- * NNG's asynchronous I/O handle. One operation at a time; its callback runs asynchronously,
- * exactly once per operation, after `result` (and `msg`, for a receive) are set.
+ * NNG's asynchronous I/O handle (nng_aio). Start an operation with a provider (`socket.sendAio(aio)`,
+ * `socket.recvAio(aio)`, `ctx.sendAio(aio)`, `sleepAio(ms, aio)`); its callback then runs exactly
+ * once, always asynchronously (never inside the call that started it), after `result` and, for a
+ * receive, `msg` are set. One operation at a time: starting another while one is in progress throws
+ * EBUSY. An aio can be reused for the next operation once its callback has run.
  */
 export class Aio {
-  /** The message to send, or the one received. */
+  /**
+   * nng_aio_set_msg / nng_aio_get_msg: the message to send (the socket owns it once the send
+   * succeeds, and sets this to null), or the one received (it then belongs to the caller).
+   */
   msg: Message | null = null;
-  /** 0 on success, otherwise the error that ended the last operation. */
+  /** nng_aio_result: 0 on success, otherwise the NngError that ended the last operation. */
   result: 0 | NngError = 0;
-  /** Milliseconds; DURATION_INFINITE (-1) or DURATION_DEFAULT (-2, the socket's own timeout). */
+  /**
+   * nng_aio_set_timeout: milliseconds for the next operations; DURATION_INFINITE (-1) waits forever,
+   * DURATION_DEFAULT (-2, the default) uses the socket's send-timeout/recv-timeout, 0 fails at once
+   * with ETIMEDOUT unless the operation can complete immediately.
+   */
   timeout: number = DURATION_DEFAULT;
   /** A provider-defined counter (bytes moved by stream operations). */
   count = 0;
@@ -42,6 +53,7 @@ export class Aio {
   private stopped = false;
   private waiters: Array<() => void> | null = null;
 
+  /** nng_aio_alloc. Without a callback, use `wait()` to learn when the operation ended. */
   constructor(callback?: AioCallback) {
     this.callback = callback;
   }
@@ -51,12 +63,15 @@ export class Aio {
     return this.pending || this.callbackDue;
   }
 
-  /** Cancels the operation in progress, which then ends with ECANCELED. */
+  /**
+   * nng_aio_cancel: the operation in progress (if any) ends with ECANCELED; its callback still runs.
+   * A send that is cancelled leaves its message on the aio.
+   */
   cancel(): void {
     this.abort(new NngError("ECANCELED"));
   }
 
-  /** Ends the operation in progress with `err`. */
+  /** nng_aio_abort: ends the operation in progress (if any) with `err`. */
   abort(err: NngError): void {
     if (!this.pending) return;
     const canceler = this.canceler;
@@ -67,8 +82,8 @@ export class Aio {
   }
 
   /**
-   * Cancels any operation and refuses new ones (they end with ECANCELED), as nng_aio_stop.
-   * The returned Promise settles once the callback of the cancelled operation has run.
+   * nng_aio_stop: cancels any operation and refuses new ones (they end with ECANCELED) until
+   * `reset()`. The returned Promise settles once the cancelled operation's callback has run.
    */
   stop(): Promise<void> {
     this.stopped = true;
@@ -81,7 +96,7 @@ export class Aio {
     this.stopped = false;
   }
 
-  /** Settles when no operation is pending and its callback has run. */
+  /** nng_aio_wait: settles when no operation is pending and its callback has run. */
   wait(): Promise<void> {
     if (!this.busy) return Promise.resolve();
     return new Promise<void>((resolve) => {

@@ -344,18 +344,25 @@ export class Message {
     return m;
   }
 
+  /** The body (nng_msg_body): a view, invalidated by the next change to the message. */
   get body(): Uint8Array {
     return this.b.view();
   }
 
+  /**
+   * The header (nng_msg_header), where protocols keep routing data (request ids, backtraces): a
+   * view, invalidated by the next change to the message.
+   */
   get header(): Uint8Array {
     return this.h.view();
   }
 
+  /** The body's length in bytes (nng_msg_len). */
   get length(): number {
     return this.b.end - this.b.start;
   }
 
+  /** The header's length in bytes (nng_msg_header_len). */
   get headerLength(): number {
     return this.h.end - this.h.start;
   }
@@ -365,6 +372,7 @@ export class Message {
     return this.b.capacity();
   }
 
+  /** nng_msg_reserve: makes room for a body of `capacity` bytes without changing its length. */
   reserve(capacity: number): void {
     this.b.reserve(capacity);
   }
@@ -374,138 +382,172 @@ export class Message {
     this.b.realloc(size);
   }
 
+  /** nng_msg_append: adds bytes (a string as UTF-8) at the end of the body. */
   append(data: Bytes): void {
     this.b.append(toBytes(data));
   }
 
+  /** nng_msg_insert: adds bytes (a string as UTF-8) at the front of the body. */
   insert(data: Bytes): void {
     this.b.insert(toBytes(data));
   }
 
+  /** nng_msg_trim: removes `n` bytes from the front of the body (EINVAL if it is shorter). */
   trim(n: number): void {
     this.b.trim(n);
   }
 
+  /** nng_msg_chop: removes `n` bytes from the end of the body (EINVAL if it is shorter). */
   chop(n: number): void {
     this.b.chop(n);
   }
 
+  /** nng_msg_append_u16: appends `v` as 2 bytes, big-endian. */
   appendU16(v: number): void {
     this.b.appendU16(v);
   }
 
+  /** nng_msg_append_u32: appends `v` as 4 bytes, big-endian. */
   appendU32(v: number): void {
     this.b.appendU32(v);
   }
 
+  /** nng_msg_append_u64: appends `v` as 8 bytes, big-endian (a number must be a safe integer). */
   appendU64(v: bigint | number): void {
     this.b.appendU64(v);
   }
 
+  /** nng_msg_insert_u16: prepends `v` as 2 bytes, big-endian. */
   insertU16(v: number): void {
     this.b.insertU16(v);
   }
 
+  /** nng_msg_insert_u32: prepends `v` as 4 bytes, big-endian. */
   insertU32(v: number): void {
     this.b.insertU32(v);
   }
 
+  /** nng_msg_insert_u64: prepends `v` as 8 bytes, big-endian. */
   insertU64(v: bigint | number): void {
     this.b.insertU64(v);
   }
 
+  /** nng_msg_trim_u16: removes and returns the big-endian u16 at the front (EINVAL if too short). */
   trimU16(): number {
     return this.b.trimU16();
   }
 
+  /** nng_msg_trim_u32: removes and returns the big-endian u32 at the front (EINVAL if too short). */
   trimU32(): number {
     return this.b.trimU32();
   }
 
+  /** nng_msg_trim_u64: removes and returns the big-endian u64 at the front (EINVAL if too short). */
   trimU64(): bigint {
     return this.b.trimU64();
   }
 
+  /** nng_msg_chop_u16: removes and returns the big-endian u16 at the end (EINVAL if too short). */
   chopU16(): number {
     return this.b.chopU16();
   }
 
+  /** nng_msg_chop_u32: removes and returns the big-endian u32 at the end (EINVAL if too short). */
   chopU32(): number {
     return this.b.chopU32();
   }
 
+  /** nng_msg_chop_u64: removes and returns the big-endian u64 at the end (EINVAL if too short). */
   chopU64(): bigint {
     return this.b.chopU64();
   }
 
+  /** nng_msg_header_append: adds bytes at the end of the header. */
   headerAppend(data: Bytes): void {
     this.h.append(toBytes(data));
   }
 
+  /** nng_msg_header_insert: adds bytes at the front of the header. */
   headerInsert(data: Bytes): void {
     this.h.insert(toBytes(data));
   }
 
+  /** nng_msg_header_trim: removes `n` bytes from the front of the header (EINVAL if shorter). */
   headerTrim(n: number): void {
     this.h.trim(n);
   }
 
+  /** nng_msg_header_chop: removes `n` bytes from the end of the header (EINVAL if shorter). */
   headerChop(n: number): void {
     this.h.chop(n);
   }
 
+  /** nng_msg_header_append_u16: appends `v` to the header as 2 bytes, big-endian. */
   headerAppendU16(v: number): void {
     this.h.appendU16(v);
   }
 
+  /** nng_msg_header_append_u32: appends `v` to the header as 4 bytes, big-endian. */
   headerAppendU32(v: number): void {
     this.h.appendU32(v);
   }
 
+  /** nng_msg_header_append_u64: appends `v` to the header as 8 bytes, big-endian. */
   headerAppendU64(v: bigint | number): void {
     this.h.appendU64(v);
   }
 
+  /** nng_msg_header_insert_u16: prepends `v` to the header as 2 bytes, big-endian. */
   headerInsertU16(v: number): void {
     this.h.insertU16(v);
   }
 
+  /** nng_msg_header_insert_u32: prepends `v` to the header as 4 bytes, big-endian. */
   headerInsertU32(v: number): void {
     this.h.insertU32(v);
   }
 
+  /** nng_msg_header_insert_u64: prepends `v` to the header as 8 bytes, big-endian. */
   headerInsertU64(v: bigint | number): void {
     this.h.insertU64(v);
   }
 
+  /** nng_msg_header_trim_u16: removes and returns the header's leading big-endian u16. */
   headerTrimU16(): number {
     return this.h.trimU16();
   }
 
+  /** nng_msg_header_trim_u32: removes and returns the header's leading big-endian u32. */
   headerTrimU32(): number {
     return this.h.trimU32();
   }
 
+  /** nng_msg_header_trim_u64: removes and returns the header's leading big-endian u64. */
   headerTrimU64(): bigint {
     return this.h.trimU64();
   }
 
+  /** nng_msg_header_chop_u16: removes and returns the header's trailing big-endian u16. */
   headerChopU16(): number {
     return this.h.chopU16();
   }
 
+  /** nng_msg_header_chop_u32: removes and returns the header's trailing big-endian u32. */
   headerChopU32(): number {
     return this.h.chopU32();
   }
 
+  /** nng_msg_header_chop_u64: removes and returns the header's trailing big-endian u64. */
   headerChopU64(): bigint {
     return this.h.chopU64();
   }
 
+  /** nng_msg_clear: empties the body (the header is kept). */
   clear(): void {
     this.b.clear();
   }
 
+  /** nng_msg_header_clear: empties the header. */
   headerClear(): void {
     this.h.clear();
   }

@@ -2,14 +2,20 @@ import { NngError } from "./errors.js";
 
 /** A socket address as nng_sockaddr describes it. */
 export interface SockAddr {
+  /** The address family. */
   readonly family: "inet" | "inet6" | "ipc" | "abstract" | "inproc" | "unspec";
   /** IP address for inet/inet6. */
   readonly address?: string;
+  /** Port for inet/inet6. */
   readonly port?: number;
   /** Path for ipc, name for inproc/abstract. */
   readonly path?: string;
 }
 
+/**
+ * A value of an option: its type depends on the option's kind (ms/int/size are numbers, bytes are
+ * Uint8Array on read, addresses are {@link SockAddr}).
+ */
 export type OptionValue = number | boolean | string | Uint8Array | SockAddr;
 
 /**
@@ -18,12 +24,22 @@ export type OptionValue = number | boolean | string | Uint8Array | SockAddr;
  */
 export type OptionKind = "ms" | "int" | "size" | "bool" | "string" | "bytes" | "addr";
 
+/**
+ * How an option is validated: its name, kind, access and range. Protocols and transports
+ * declare theirs; the socket checks values against them before storing.
+ */
 export interface OptionSpec {
+  /** NNG's option name, e.g. "recv-timeout". */
   readonly name: string;
+  /** The value's kind, which fixes its type and default range. */
   readonly kind: OptionKind;
+  /** Setting it throws EREADONLY. */
   readonly readOnly?: boolean;
+  /** Reading it throws EWRITEONLY (e.g. sub:subscribe). */
   readonly writeOnly?: boolean;
+  /** Smallest accepted number (EINVAL below). */
   readonly min?: number;
+  /** Largest accepted number (EINVAL above). */
   readonly max?: number;
 }
 
@@ -88,31 +104,58 @@ export class OptionStore {
 
 /** NNG's option names, as its headers spell them. */
 export const OPT = {
+  /** NNG_OPT_SOCKNAME: string, socket; a name for logs and stats (default: the socket id). */
   SOCKNAME: "socket-name",
+  /** NNG_OPT_RAW: bool, socket, read-only; true for a raw socket. */
   RAW: "raw",
+  /** NNG_OPT_PROTO: int, socket, read-only; the protocol's 16-bit number. */
   PROTO: "protocol",
+  /** NNG_OPT_PROTONAME: string, socket, read-only; the protocol's name. */
   PROTONAME: "protocol-name",
+  /** NNG_OPT_PEER: int, socket and pipe, read-only; the peer protocol's number. */
   PEER: "peer",
+  /** NNG_OPT_PEERNAME: string, socket, read-only; the peer protocol's name. */
   PEERNAME: "peer-name",
+  /** NNG_OPT_RECVBUF: int, socket; messages the receive queue holds (protocol default). */
   RECVBUF: "recv-buffer",
+  /** NNG_OPT_SENDBUF: int, socket; messages the send queue holds (protocol default). */
   SENDBUF: "send-buffer",
+  /** NNG_OPT_RECVTIMEO: ms, socket and context; receive timeout (-1, the default: none). */
   RECVTIMEO: "recv-timeout",
+  /** NNG_OPT_SENDTIMEO: ms, socket and context; send timeout (-1, the default: none). */
   SENDTIMEO: "send-timeout",
+  /** NNG_OPT_RECVMAXSZ: size, socket and endpoint; larger messages close the pipe (0: no limit). */
   RECVMAXSZ: "recv-size-max",
+  /** NNG_OPT_RECONNMINT: ms, socket and dialer; first redial wait bound (default 1000). */
   RECONNMINT: "reconnect-time-min",
+  /** NNG_OPT_RECONNMAXT: ms, socket and dialer; backoff ceiling (0, the default: no growth). */
   RECONNMAXT: "reconnect-time-max",
+  /** NNG_OPT_MAXTTL: int 1-15, socket; hops a message may cross through devices (default 8). */
   MAXTTL: "ttl-max",
+  /** NNG_OPT_URL: string, endpoint and pipe, read-only; the URL (with the bound port for port 0). */
   URL: "url",
+  /** NNG_OPT_LOCADDR: SockAddr, endpoint and pipe, read-only; the local address. */
   LOCADDR: "local-address",
+  /** NNG_OPT_REMADDR: SockAddr, pipe, read-only; the peer's address. */
   REMADDR: "remote-address",
+  /** NNG_OPT_TCP_NODELAY: bool, tcp socket/endpoint/pipe; disables Nagle (default true). */
   TCP_NODELAY: "tcp-nodelay",
+  /** NNG_OPT_TCP_KEEPALIVE: bool, tcp socket/endpoint/pipe; TCP keep-alives (default false). */
   TCP_KEEPALIVE: "tcp-keepalive",
+  /** NNG_OPT_TCP_BOUND_PORT: int, tcp listener, read-only; the port bound (useful with port 0). */
   TCP_BOUND_PORT: "tcp-bound-port",
+  /** NNG_OPT_IPC_PERMISSIONS: int, ipc listener; file mode of the socket path, set before start. */
   IPC_PERMISSIONS: "ipc:permissions",
+  /** NNG_OPT_PAIR1_POLY: bool, pair1 socket; polyamorous mode (many peers), set before connecting. */
   PAIR1_POLY: "pair1:polyamorous",
+  /** NNG_OPT_REQ_RESENDTIME: ms, req socket and context; resend interval (default 60000, <= 0 never). */
   REQ_RESENDTIME: "req:resend-time",
+  /** NNG_OPT_SURVEYOR_SURVEYTIME: ms, surveyor socket and context; survey lifetime (default 1000). */
   SURVEYOR_SURVEYTIME: "surveyor:survey-time",
+  /** NNG_OPT_SUB_SUBSCRIBE: bytes, sub socket and context, write-only; adds a topic prefix. */
   SUB_SUBSCRIBE: "sub:subscribe",
+  /** NNG_OPT_SUB_UNSUBSCRIBE: bytes, sub socket and context, write-only; removes a topic (ENOENT). */
   SUB_UNSUBSCRIBE: "sub:unsubscribe",
+  /** NNG_OPT_SUB_PREFNEW: bool, sub socket and context; a full queue drops the oldest (true) or the new message. */
   SUB_PREFNEW: "sub:prefnew",
 } as const;

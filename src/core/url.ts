@@ -9,11 +9,13 @@
  */
 import { NngError } from "./errors.js";
 
+/** A parsed URL (nng_url), as `parseUrl` returns it. */
 export interface NngUrl {
   /** The string given to parseUrl. */
   readonly raw: string;
   /** Lower-cased scheme. */
   readonly scheme: string;
+  /** The "user:password" part before "@", or "". */
   readonly userinfo: string;
   /** Lower-cased hostname[:port]; brackets kept for IPv6, a leading "*" dropped. */
   readonly host: string;
@@ -23,7 +25,9 @@ export interface NngUrl {
   readonly port: string;
   /** Opaque schemes: everything after "scheme://". Others: the canonical URL path ("" or "/..."). */
   readonly path: string;
+  /** The part after "?", without it, or "". */
   readonly query: string;
+  /** The part after "#", without it, or "". */
   readonly fragment: string;
   /** path, then "?query" and "#fragment" if present (libnng's u_requri). "" when all are absent. */
   readonly requestUri: string;

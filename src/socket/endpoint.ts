@@ -18,19 +18,28 @@ export interface EndpointOwner {
 
 /** Counters of one dialer or listener, as NNG's statistics name them. */
 export interface EndpointStats {
+  /** Connections made (dialer). */
   connect: number;
+  /** Connections accepted (listener). */
   accept: number;
+  /** Dial attempts refused by the peer (ECONNREFUSED). */
   refused: number;
+  /** Connections refused by the socket: wrong peer protocol, add-pre handler, protocol limits. */
   reject: number;
+  /** Pipes of this endpoint that closed. */
   disconnect: number;
+  /** Connections whose SP handshake failed or timed out. */
   negotiateFailed: number;
 }
 
 let lastEndpointId = 0;
 
 abstract class Endpoint implements EndpointConfig {
+  /** The endpoint's id (nng_dialer_id / nng_listener_id), unique in the process. */
   readonly id = ++lastEndpointId;
+  /** The URL as given. */
   readonly url: string;
+  /** Live counters (see {@link EndpointStats}). */
   readonly stats: EndpointStats = { connect: 0, accept: 0, refused: 0, reject: 0, disconnect: 0, negotiateFailed: 0 };
   protected readonly store: OptionStore;
   protected closed = false;
@@ -48,6 +57,7 @@ abstract class Endpoint implements EndpointConfig {
     return this.owner.protocolId;
   }
 
+  /** The id of the socket that owns this endpoint. */
   get socketId(): number {
     return this.owner.id;
   }
@@ -57,6 +67,11 @@ abstract class Endpoint implements EndpointConfig {
     return this.store.get(name);
   }
 
+  /**
+   * nng_dialer_get / nng_listener_get: an endpoint or transport option (`url`, `local-address`,
+   * `tcp-bound-port`, `recv-size-max`...), inherited from the socket unless set here. Throws ENOTSUP
+   * for an unknown name, EWRITEONLY for a write-only one.
+   */
   getOption(name: string): OptionValue {
     const v = this.transportOption(name) ?? this.store.get(name);
     if (v !== undefined) return v;
@@ -65,6 +80,10 @@ abstract class Endpoint implements EndpointConfig {
     throw new NngError("ENOTSUP", name);
   }
 
+  /**
+   * nng_dialer_set / nng_listener_set: overrides a socket option for this endpoint only; set it
+   * before `start()`. Throws ENOTSUP, EBADTYPE, EREADONLY, EINVAL, ECLOSED.
+   */
   setOption(name: string, value: OptionValue): void {
     if (this.closed) throw new NngError("ECLOSED");
     this.store.set(name, checkOption(this.spec(name), value));
@@ -79,7 +98,11 @@ abstract class Endpoint implements EndpointConfig {
   }
 }
 
-/** Connects to one address and keeps a pipe there: redials with backoff after failures and pipe loss. */
+/**
+ * A dialer (nng_dialer) connects to one address and keeps one pipe there: after a failure or the
+ * loss of its pipe it redials with NNG's randomized backoff between `reconnect-time-min` and
+ * `reconnect-time-max`. Made by `socket.dial(url)` or `socket.createDialer(url)` + `start()`.
+ */
 export class Dialer extends Endpoint {
   private tdialer: TransportDialer | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -121,6 +144,7 @@ export class Dialer extends Endpoint {
     });
   }
 
+  /** nng_dialer_close: stops dialing and closes its pipe (pending socket operations go on). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -197,7 +221,10 @@ export class Dialer extends Endpoint {
   }
 }
 
-/** Accepts connections on one address. */
+/**
+ * A listener (nng_listener) accepts connections on one address; each becomes a pipe of the socket.
+ * Made by `socket.listen(url)` or `socket.createListener(url)` + `start()`.
+ */
 export class Listener extends Endpoint {
   private tlistener: TransportListener | null = null;
   private started = false;
@@ -241,6 +268,11 @@ export class Listener extends Endpoint {
     });
   }
 
+  /**
+   * nng_listener_close: stops accepting and closes the address; the Promise settles once the port
+   * or path is released. Known gap: nng_listener_close also closes the pipes the listener
+   * accepted; here they stay open until the socket or the peer closes them.
+   */
   close(): Promise<void> {
     if (this.releasing) return this.releasing;
     this.closed = true;

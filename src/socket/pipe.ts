@@ -3,6 +3,10 @@ import type { Message } from "../core/message.js";
 import type { OptionValue, SockAddr } from "../core/options.js";
 import type { Connection, ConnectionHandler } from "../transport/transport.js";
 
+/**
+ * Pipe events (nng_pipe_ev): `add-pre` after the handshake, before the protocol uses the pipe
+ * (closing it then refuses the peer); `add-post` once attached; `rem-post` after it closed.
+ */
 export type PipeEvent = "add-pre" | "add-post" | "rem-post";
 
 /** What a pipe reports to its socket. */
@@ -14,9 +18,13 @@ export interface PipeOwner {
 
 /** Per-pipe counters. */
 export interface PipeStats {
+  /** Messages sent. */
   txMsgs: number;
+  /** Bytes sent (header and body). */
   txBytes: number;
+  /** Messages received. */
   rxMsgs: number;
+  /** Bytes received. */
   rxBytes: number;
 }
 
@@ -28,22 +36,31 @@ function nextPipeId(): number {
   return lastPipeId;
 }
 
-/** The socket's view of one connection to one peer. */
+/**
+ * A pipe (nng_pipe): the socket's view of one connection to one peer, made by a dialer or a
+ * listener. Received messages carry its id in `msg.pipe`; `socket.getPipe(id)` finds it. Closing it
+ * (nng_pipe_close) drops the connection; a dialer's pipe is then redialed.
+ */
 export class Pipe implements ConnectionHandler {
+  /** The pipe's id (nng_pipe_id): unique in the process, never 0, bit 31 clear. */
   readonly id = nextPipeId();
   /** Protocol-private state for this pipe. */
   protoData: unknown = null;
+  /** Live counters (see {@link PipeStats}). */
   readonly stats: PipeStats = { txMsgs: 0, txBytes: 0, rxMsgs: 0, rxBytes: 0 };
   private isClosed = false;
   private owner: PipeOwner | null = null;
 
+  /** @internal made by the socket for each negotiated connection. */
   constructor(
     private readonly conn: Connection,
     /** The id of the socket that owns it. */
     readonly socketId: number,
     /** The id of the dialer or listener that made it. */
     readonly endpointId: number,
+    /** True when a dialer made the pipe, false for a listener. */
     readonly dialer: boolean,
+    /** The URL of the dialer or listener that made the pipe. */
     readonly url: string,
   ) {}
 
@@ -52,14 +69,17 @@ export class Pipe implements ConnectionHandler {
     return this.conn.peer;
   }
 
+  /** The local address (the `local-address` option). */
   get localAddress(): SockAddr {
     return this.conn.localAddress;
   }
 
+  /** The peer's address (the `remote-address` option). */
   get remoteAddress(): SockAddr {
     return this.conn.remoteAddress;
   }
 
+  /** True once the pipe is closed. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -70,7 +90,10 @@ export class Pipe implements ConnectionHandler {
     if (!this.isClosed) this.conn.start(this);
   }
 
-  /** Hands a message to the connection; false when the pipe is now busy. */
+  /**
+   * For protocols: hands `msg` (which the pipe now owns) to the connection; false when the pipe is
+   * now busy, in which case the protocol waits for its `pipeWritable` before sending more.
+   */
   send(msg: Message): boolean {
     const stats = this.stats;
     stats.txMsgs++;
@@ -83,6 +106,7 @@ export class Pipe implements ConnectionHandler {
     this.conn.pause();
   }
 
+  /** Starts reading again after `pause`. */
   resume(): void {
     this.conn.resume();
   }
@@ -94,6 +118,10 @@ export class Pipe implements ConnectionHandler {
     this.conn.close();
   }
 
+  /**
+   * nng_pipe_get: `url`, `peer`, and the transport's pipe options (`local-address`,
+   * `remote-address`, `tcp-nodelay`...); undefined when the pipe has no such option.
+   */
   getOption(name: string): OptionValue | undefined {
     switch (name) {
       case "url":

@@ -12,27 +12,44 @@ import { Pipe, type PipeEvent, type PipeOwner } from "./pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from "./protocol.js";
 import { failAio, type OperationOptions, runRecv, runSend } from "./promise-ops.js";
 
+/**
+ * A pipe event handler (nng_pipe_notify): called synchronously with the pipe and the event.
+ * An `add-pre` handler may `pipe.close()` to refuse the peer. A throwing handler does not
+ * break the socket: the error is rethrown from a microtask.
+ */
 export type PipeCallback = (pipe: Pipe, event: PipeEvent) => void;
 
+/** Options given when a socket is opened (the rest are set with `setOption`). */
 export interface SocketOptions {
   /** Open the raw variant (no protocol state; headers passed to the application). */
   raw?: boolean;
 }
 
-/** A snapshot of a socket's statistics. */
+/** A snapshot of a socket's statistics (NNG's nng_stats_get tree, flattened). */
 export interface SocketStats {
+  /** The socket's id (nng_socket_id), unique in the process. */
   id: number;
+  /** The `socket-name` option. */
   name: string;
+  /** The protocol's name, e.g. "req". */
   protocol: string;
+  /** True for a raw socket. */
   raw: boolean;
+  /** Pipes attached now. */
   pipes: number;
+  /** Dialers open now. */
   dialers: number;
+  /** Listeners open now. */
   listeners: number;
   /** Pipes refused: wrong peer protocol, add-pre handler, protocol limits. */
   reject: number;
+  /** Messages handed to pipes (including the closed ones). */
   txMsgs: number;
+  /** Bytes (header and body) handed to pipes. */
   txBytes: number;
+  /** Messages received from pipes. */
   rxMsgs: number;
+  /** Bytes received from pipes. */
   rxBytes: number;
   /** Protocol and endpoint counters by name (drops, dial failures...). */
   counters: Record<string, number>;
@@ -41,12 +58,20 @@ export interface SocketStats {
 let lastSocketId = 0;
 
 /**
- * A socket speaks one protocol to any number of peers through its dialers and listeners.
- * Messages move with `sendAio`/`recvAio` (NNG's model) or `send`/`recv` (Promises).
+ * A socket (nng_socket) speaks one protocol to any number of peers through its dialers and
+ * listeners, each of which makes pipes. Open one through its protocol's class (`new Req0()`...).
+ *
+ * Messages move with NNG's asynchronous operations, `sendAio`/`recvAio`, whose callbacks run
+ * asynchronously exactly once, or with the Promise face `send`/`recv` and async iteration built on
+ * them. Options use NNG's names (`getOption("recv-timeout")`). `close()` (or `await using`) ends
+ * every pending operation with ECLOSED and releases every address.
  */
 export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIterable<Message> {
+  /** The socket's id (nng_socket_id): positive and unique in the process. */
   readonly id = ++lastSocketId;
+  /** The protocol's identity: its number and name, and its peer's. */
   readonly info: ProtocolInfo;
+  /** True for a raw socket (`{ raw: true }`): no protocol state, headers passed to the application. */
   readonly raw: boolean;
   /** @internal */
   readonly optionStore = new OptionStore();
@@ -75,10 +100,12 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     for (const o of this.protocol.options) if (o.default !== undefined) this.optionStore.set(o.name, o.default);
   }
 
+  /** The protocol's 16-bit number (the `protocol` option), e.g. 0x30 for req. */
   get protocolId(): number {
     return this.info.id;
   }
 
+  /** True once `close()` was called. */
   get closed(): boolean {
     return this.isClosed;
   }
@@ -86,9 +113,14 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   // ---- NNG's asynchronous operations ----
 
   /**
-   * Sends the message on `aio.msg` (EINVAL if none). Completes when the socket has accepted it
-   * (queued or handed to a pipe), and the socket then owns it; on any error the message stays
-   * on the aio. Errors: ECLOSED, ECANCELED, ETIMEDOUT, ENOTSUP, ESTATE, EMSGSIZE.
+   * nng_send_aio: sends the message on `aio.msg` (EINVAL if there is none).
+   *
+   * Completes successfully as soon as the socket has accepted the message (queued it or handed it
+   * to a pipe), not when a peer received it; the socket then owns the message and `aio.msg` is
+   * null. On failure the message stays on the aio for the caller to retry or drop. Errors
+   * (`aio.result`): ECLOSED, ECANCELED (`aio.cancel()`), ETIMEDOUT (`aio.timeout`, or the socket's
+   * `send-timeout` when it is -2), ENOTSUP (a protocol that cannot send), ESTATE (the protocol's
+   * state forbids it, e.g. rep with no request), EMSGSIZE.
    */
   sendAio(aio: Aio): void {
     if (this.isClosed) return failAio(aio, new NngError("ECLOSED"));
@@ -96,7 +128,13 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     this.protocol.send(aio);
   }
 
-  /** Receives into `aio.msg`; the message then belongs to the caller. */
+  /**
+   * nng_recv_aio: receives one message into `aio.msg`, which then belongs to the caller.
+   *
+   * Completes when a message arrives. Errors (`aio.result`): ECLOSED, ECANCELED, ETIMEDOUT
+   * (`aio.timeout`, or `recv-timeout` when it is -2), ENOTSUP (a protocol that cannot receive),
+   * ESTATE (e.g. req before any request).
+   */
   recvAio(aio: Aio): void {
     if (this.isClosed) return failAio(aio, new NngError("ECLOSED"));
     this.protocol.recv(aio);
@@ -104,17 +142,28 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
 
   // ---- Promise face ----
 
-  /** Sends bytes, a string (UTF-8) or a Message. Resolves once the socket accepted it. */
+  /**
+   * Sends bytes, a string (UTF-8) or a Message (nng_send). Resolves once the socket has accepted
+   * it (see `sendAio`); a Message passed here then belongs to the socket, while on failure the
+   * caller keeps it and may send it again.
+   * Rejects with the NngError of `sendAio`, EAGAIN with `nonblock`, ECANCELED when `signal` aborts.
+   */
   send(data: Bytes | Message, options?: OperationOptions): Promise<void> {
     return runSend((aio) => this.sendAio(aio), data, options);
   }
 
-  /** Receives one message. */
+  /**
+   * Receives one message (nng_recv), which belongs to the caller. Rejects with the NngError of
+   * `recvAio`, EAGAIN with `nonblock` when none is waiting, ECANCELED when `signal` aborts.
+   */
   recv(options?: OperationOptions): Promise<Message> {
     return runRecv((aio) => this.recvAio(aio), options);
   }
 
-  /** Yields received messages until the socket closes (or `signal` aborts). */
+  /**
+   * Yields received messages until the socket closes or `signal` aborts (both end the loop
+   * quietly); other errors (ETIMEDOUT with a `recv-timeout`, ESTATE...) are thrown.
+   */
   async *messages(options: { signal?: AbortSignal } = {}): AsyncGenerator<Message, void, undefined> {
     for (;;) {
       try {
@@ -126,13 +175,18 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     }
   }
 
+  /** `for await (const msg of socket)`: the same as `messages()`. */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     return this.messages();
   }
 
   // ---- endpoints ----
 
-  /** Creates a dialer without starting it (set options on it, then `start`). */
+  /**
+   * nng_dialer_create: a dialer for `url` that does not connect until `start()`, so options can
+   * be set on it first. Throws EINVAL for a malformed URL, ENOTSUP for a scheme with no
+   * transport, ECLOSED once the socket is closed.
+   */
   createDialer(url: string): Dialer {
     this.checkOpen();
     const parsed = parseUrl(url);
@@ -141,7 +195,10 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     return d;
   }
 
-  /** Creates a listener without starting it. */
+  /**
+   * nng_listener_create: a listener for `url` that does not bind until `start()`. Throws like
+   * `createDialer`.
+   */
   createListener(url: string): Listener {
     this.checkOpen();
     const parsed = parseUrl(url);
@@ -151,9 +208,10 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   }
 
   /**
-   * Dials `url`. Without `nonblock` it waits for the first connection and rejects with its error
-   * (ECONNREFUSED...); with it, it returns at once and keeps trying in the background. Either
-   * way a lost connection is redialed with backoff.
+   * nng_dial. Without `nonblock` it waits for the first connection and rejects with its error
+   * (ECONNREFUSED, EADDRINVAL, EPROTO...), closing the dialer; with `nonblock` it resolves at once
+   * and keeps trying in the background. Once connected, a lost connection is redialed with
+   * backoff between `reconnect-time-min` and `reconnect-time-max`.
    */
   async dial(url: string, options: { nonblock?: boolean } = {}): Promise<Dialer> {
     const d = this.createDialer(url);
@@ -161,7 +219,10 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     return d;
   }
 
-  /** Listens on `url` (bound when this resolves; port 0 picks a free port). */
+  /**
+   * nng_listen: binds `url` before it resolves (port 0 picks a free port: read it back with
+   * `listener.getOption("url")` or `"tcp-bound-port"`). Rejects with EADDRINUSE, EADDRINVAL, EPERM...
+   */
   async listen(url: string): Promise<Listener> {
     const l = this.createListener(url);
     await l.start();
@@ -170,24 +231,33 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
 
   // ---- pipes ----
 
-  /** Registers a pipe event callback; returns a function that removes it. */
+  /**
+   * nng_pipe_notify: calls `callback` on every `event` of this socket's pipes: `add-pre` (after
+   * the handshake, before the protocol sees the pipe: closing it here refuses the peer),
+   * `add-post`, `rem-post`. Returns a function that removes the callback.
+   */
   pipeNotify(event: PipeEvent, callback: PipeCallback): () => void {
     this.notify[event].add(callback);
     return () => this.notify[event].delete(callback);
   }
 
-  /** The pipes currently attached. */
+  /** The pipes attached now (a copy). */
   get pipes(): Pipe[] {
     return [...this.pipesById.values()];
   }
 
+  /** The attached pipe with this id (e.g. `msg.pipe`), or undefined. */
   getPipe(id: number): Pipe | undefined {
     return this.pipesById.get(id);
   }
 
   // ---- contexts ----
 
-  /** Opens an independent context (req, rep, surveyor, respondent, sub); ENOTSUP otherwise. */
+  /**
+   * nng_ctx_open: an independent context with its own protocol state (request, survey,
+   * subscriptions) and timeouts, for req, rep, surveyor, respondent and sub. Throws ENOTSUP for
+   * other protocols and raw sockets, ECLOSED once closed.
+   */
   openContext(): Context {
     this.checkOpen();
     const open = this.protocol.openContext;
@@ -202,6 +272,10 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
 
   // ---- options ----
 
+  /**
+   * nng_socket_get: the value of an option by NNG's name (see docs/options.md). Throws ENOTSUP for
+   * an unknown name, EWRITEONLY for a write-only one, ECLOSED once closed.
+   */
   getOption(name: string): OptionValue {
     this.checkOpen();
     switch (name) {
@@ -225,6 +299,11 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     return v;
   }
 
+  /**
+   * nng_socket_set: sets an option by NNG's name; transport options are inherited by dialers and
+   * listeners created afterwards. Throws ENOTSUP (unknown), EBADTYPE (wrong type), EREADONLY,
+   * EINVAL (out of range), ECLOSED.
+   */
   setOption(name: string, value: OptionValue): void {
     this.checkOpen();
     const spec = this.spec(name);
@@ -234,33 +313,42 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     if (!spec.writeOnly) this.optionStore.set(name, v);
   }
 
+  /** The `recv-timeout` option in ms: how long a receive waits (-1, the default: forever). */
   get recvTimeout(): number {
     return this.getOption("recv-timeout") as number;
   }
+  /** Sets `recv-timeout` (ms, -1 forever). */
   set recvTimeout(ms: number) {
     this.setOption("recv-timeout", ms);
   }
+  /** The `send-timeout` option in ms: how long a send waits to be accepted (-1, the default: forever). */
   get sendTimeout(): number {
     return this.getOption("send-timeout") as number;
   }
+  /** Sets `send-timeout` (ms, -1 forever). */
   set sendTimeout(ms: number) {
     this.setOption("send-timeout", ms);
   }
+  /** The `recv-size-max` option: larger incoming messages close their pipe (0, the default: no limit). */
   get recvMaxSize(): number {
     return this.getOption("recv-size-max") as number;
   }
+  /** Sets `recv-size-max` (bytes, 0 no limit) for pipes made afterwards. */
   set recvMaxSize(bytes: number) {
     this.setOption("recv-size-max", bytes);
   }
+  /** The `socket-name` option (default: the socket id as a string). */
   get name(): string {
     return this.getOption("socket-name") as string;
   }
+  /** Sets `socket-name` (at most 63 characters, else EINVAL). */
   set name(name: string) {
     this.setOption("socket-name", name);
   }
 
   // ---- statistics ----
 
+  /** A snapshot of the socket's statistics (nng_stats_get for this socket). */
   stats(): SocketStats {
     const t = { ...this.totals };
     for (const p of this.pipesById.values()) {
@@ -285,8 +373,9 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   // ---- closing ----
 
   /**
-   * Closes the socket: every pending operation ends with ECLOSED, every pipe, dialer and
-   * listener closes. The Promise settles when every address is released.
+   * nng_close: every pending operation ends with ECLOSED, every pipe, dialer and listener closes,
+   * and later calls fail with ECLOSED. Safe to call twice. The Promise settles when every
+   * address (port, ipc path) is released.
    */
   close(): Promise<void> {
     if (this.closing) return this.closing;
@@ -299,6 +388,7 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     return this.closing;
   }
 
+  /** `await using`: the same as `close()`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

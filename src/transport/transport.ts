@@ -18,8 +18,11 @@ export interface ConnectionHandler {
  * protocol number but does not judge it: the socket does.
  */
 export interface Connection {
+  /** The peer's protocol number, learned in the SP handshake. */
   readonly peer: number;
+  /** Our end's address. */
   readonly localAddress: SockAddr;
+  /** The peer's address. */
   readonly remoteAddress: SockAddr;
   /** Must be called once before any message can be delivered. */
   start(handler: ConnectionHandler): void;
@@ -27,7 +30,9 @@ export interface Connection {
   send(msg: Message): boolean;
   /** Stops delivering messages (and reading from the network) until `resume()`. */
   pause(): void;
+  /** Starts delivering messages again after `pause()`. */
   resume(): void;
+  /** Closes the connection; the handler's `disconnected` runs once. */
   close(err?: NngError): void;
   /** Transport-specific pipe options (addresses, tcp-nodelay, peer credentials...). */
   getOption(name: string): OptionValue | undefined;
@@ -41,14 +46,17 @@ export interface EndpointConfig {
   option(name: string): OptionValue | undefined;
 }
 
+/** A transport's dialing side for one URL; the socket's Dialer drives its attempts and backoff. */
 export interface TransportDialer {
   /** One connection attempt; `done` runs exactly once, asynchronously. */
   connect(done: (err: NngError | null, conn: Connection | null) => void): void;
   /** Abandons any attempt in progress (its `done` gets ECLOSED). */
   close(): void;
+  /** The dialer's value of a transport option, or undefined. */
   getOption(name: string): OptionValue | undefined;
 }
 
+/** A transport's listening side for one URL. */
 export interface TransportListener {
   /**
    * Binds the address (`done` reports the outcome); afterwards every negotiated connection is
@@ -57,14 +65,21 @@ export interface TransportListener {
   listen(accept: (err: NngError | null, conn: Connection | null) => void, done: (err: NngError | null) => void): void;
   /** Stops accepting and releases the address; `done` runs once it is released. */
   close(done?: () => void): void;
+  /** The listener's value of a transport option (e.g. `tcp-bound-port`, `url` with the bound port), or undefined. */
   getOption(name: string): OptionValue | undefined;
 }
 
+/**
+ * A transport (tcp, ipc, inproc...): turns URLs of its schemes into dialers and listeners whose
+ * connections have finished the SP handshake. Made available with `registerTransport`.
+ */
 export interface Transport {
   /** URL schemes served, e.g. ["tcp", "tcp4", "tcp6"]. */
   readonly schemes: readonly string[];
   /** Options this transport understands on endpoints and pipes. */
   readonly options: readonly OptionSpec[];
+  /** A dialer for `url`; throws (e.g. EADDRINVAL) when the URL cannot be dialed. */
   dialer(url: NngUrl, config: EndpointConfig): TransportDialer;
+  /** A listener for `url`; throws (e.g. EADDRINVAL) when the URL cannot be listened on. */
   listener(url: NngUrl, config: EndpointConfig): TransportListener;
 }
