@@ -75,6 +75,7 @@ export class Sub0 extends Socket {
   get prefNew(): boolean {
     return this.getOption("sub:prefnew") as boolean;
   }
+  /** Sets `sub:prefnew`: true drops the oldest queued message when the queue is full, false the new one. */
   set prefNew(value: boolean) {
     this.setOption("sub:prefnew", value);
   }
