@@ -4,11 +4,13 @@ import type { NngUrl } from "../core/url.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "../transport/transport.js";
 import { ENDPOINT_OPTIONS } from "./option-table.js";
 import type { Pipe } from "./pipe.js";
+import type { ProtocolInfo } from "./protocol.js";
 
 /** What an endpoint needs from its socket. */
 export interface EndpointOwner {
   readonly id: number;
   readonly protocolId: number;
+  readonly info: ProtocolInfo;
   readonly optionStore: OptionStore;
   /** Turns a negotiated connection into a pipe, or rejects it (null). */
   addConnection(conn: Connection, endpoint: Dialer | Listener): Pipe | null;
@@ -46,6 +48,18 @@ abstract class Endpoint implements EndpointConfig {
 
   get proto(): number {
     return this.owner.protocolId;
+  }
+
+  get protoName(): string {
+    return this.owner.info.name;
+  }
+
+  get peerProto(): number {
+    return this.owner.info.peerId;
+  }
+
+  get peerName(): string {
+    return this.owner.info.peerName;
   }
 
   get socketId(): number {
