@@ -83,10 +83,6 @@ function responseHeaderText(lines: readonly string[]): string {
     .join("");
 }
 
-function tlsVerified(sock: NetSocket): boolean {
-  return sock instanceof tls.TLSSocket && sock.authorized;
-}
-
 function uncorkLater(conn: NodeWsConnection): void {
   conn.uncork();
 }
@@ -184,7 +180,7 @@ function connectionInfo(
     requestHeaders,
     responseHeaders,
     requestUri,
-    options: (name) => (name === "tls-verified" ? tlsVerified(sock) : undefined),
+    options: (name) => (name === "tls-verified" && sock instanceof tls.TLSSocket ? sock.authorized : undefined),
   };
 }
 
