@@ -35,6 +35,7 @@ import {
   type WsTarget,
 } from "./ws-common.js";
 import { FrameGuard } from "./ws-frame-guard.js";
+import { encodeFrame, OP_BINARY, OP_CONTINUATION } from "./ws-frame-writer.js";
 import { tlsClientOptions, tlsServerOptions, WSS_TLS_OPTIONS } from "./ws-tls.js";
 
 /** After sending a close frame, wait this long for the peer's before dropping the connection (as NNG). */
@@ -42,8 +43,6 @@ const CLOSE_LINGER_MS = 100;
 /** An owned server checks for stalled HTTP handshakes this often. */
 const HANDSHAKE_CHECK_MS = 1000;
 
-const FRAGMENT = { binary: true, fin: false, compress: false } as const;
-const FINAL = { binary: true, fin: true, compress: false } as const;
 
 type Accept = (err: NngError | null, conn: Connection | null) => void;
 
@@ -97,6 +96,8 @@ class NodeWsConnection extends WsConnection {
     private readonly sock: NetSocket,
     info: WsConnectionInfo,
     private readonly txFrameMax: number,
+    /** Client frames are masked. */
+    private readonly client: boolean,
   ) {
     super(info);
     ws.pause(); // until the pipe starts
@@ -126,15 +127,20 @@ class NodeWsConnection extends WsConnection {
       this.sock.cork();
       process.nextTick(uncorkLater, this);
     }
+    // After a close frame (ours or the peer's) no data may follow; the pipe closes shortly.
+    if (this.ws.readyState !== WebSocket.OPEN) return true;
     const max = this.txFrameMax;
-    const size = msg.headerLength + msg.length;
     const bytes = msg.headerLength === 0 ? msg.body : wireBytes(msg);
-    if (max === 0 || size <= max) this.ws.send(bytes, FINAL);
-    else {
-      let at = 0;
-      for (; size - at > max; at += max) this.ws.send(bytes.subarray(at, at + max), FRAGMENT);
-      this.ws.send(bytes.subarray(at), FINAL);
-    }
+    const size = bytes.length;
+    // The `ws` package only reads; frames are written here (see ws-frame-writer.ts).
+    let at = 0;
+    do {
+      const end = max === 0 ? size : Math.min(size, at + max);
+      for (const piece of encodeFrame(at === 0 ? OP_BINARY : OP_CONTINUATION, end === size, bytes.subarray(at, end), this.client)) {
+        this.sock.write(piece);
+      }
+      at = end;
+    } while (at < size);
     if (!this.sock.writableNeedDrain) return true;
     this.toldBusy = true;
     return false;
@@ -244,6 +250,7 @@ class NodeWsDialer implements TransportDialer {
         sock,
         connectionInfo(sock, this.config, names.peerProto, requestHeaders, responseHeaders, this.target.requestUri),
         sizeOption(this.config, "ws:txframe-max", WS_TXFRAME_MAX_DEFAULT),
+        true,
       );
       if (violated) conn.violation(...violated);
       done(null, conn);
@@ -453,6 +460,7 @@ class NodeWsListener implements TransportListener {
         net,
         connectionInfo(net, this.config, wsNames(this.config).peerProto, rawHeaderText(req.rawHeaders), responseHeaderText(this.responseLines), req.url ?? "/"),
         sizeOption(this.config, "ws:txframe-max", WS_TXFRAME_MAX_DEFAULT),
+        false,
       );
       guard(sock, this.config, (code, why) => conn.violation(code, why));
       this.live.add(conn);
