@@ -79,18 +79,21 @@ export interface CaseOptions {
 export function allCases(o: CaseOptions): BenchCase[] {
   const div = o.quick ? 10 : 1;
   const out: BenchCase[] = [];
-  const transports: Transport[] = ["inproc", "ipc", "tcp"];
+  const transports: Transport[] = ["inproc", "ipc", "tcp", "ws"];
+  // The node:net ceiling frames like tcp/ipc; WebSocket framing has no such reference.
+  const hasCeiling = (t: Transport): boolean => t === "ipc" || t === "tcp";
 
   for (const transport of transports) {
     const wire = transport !== "inproc";
     for (const size of THR_SIZES) {
       const at = `thr:${transport}`;
-      const ceilingId = wire ? `${at}:ceiling:${sizeLabel(size)}` : undefined;
+      const ceilingId = hasCeiling(transport) ? `${at}:ceiling:${sizeLabel(size)}` : undefined;
       if (ceilingId) {
         const count = thrCount(size, "push", ceiling, ceiling, div);
         out.push({ id: ceilingId, kind: "thr", transport, proto: "push", size, count, listener: ceiling, dialer: ceiling, label: "ceiling (node:net)", refs: {} });
       }
-      for (const proto of ["push", "pair1"] as const) {
+      // ws: push/pull only (pair1 would repeat it), to keep the run short.
+      for (const proto of transport === "ws" ? (["push"] as const) : (["push", "pair1"] as const)) {
         const base = `${at}:${proto}:${sizeLabel(size)}`;
         const libnngId = wire && o.libnng ? `${base}:libnng-libnng` : undefined;
         const refs = { ceiling: ceilingId, libnng: libnngId };
@@ -101,7 +104,7 @@ export function allCases(o: CaseOptions): BenchCase[] {
         if (libnngId) add("libnng-libnng", libnng, libnng, "libnng → libnng");
         add("nngts-nngts", nngts, nngts, "nngts → nngts");
         // The promise API's cost shows on one protocol; pair1 would only repeat it.
-        if (proto === "push") add("nngts-nngts-promise", nngtsPromise, nngtsPromise, "nngts → nngts, promise API");
+        if (proto === "push" && transport !== "ws") add("nngts-nngts-promise", nngtsPromise, nngtsPromise, "nngts → nngts, promise API");
         if (libnngId) {
           add("nngts-libnng", nngts, libnng, "nngts → libnng");
           add("libnng-nngts", libnng, nngts, "libnng → nngts");
@@ -114,7 +117,7 @@ export function allCases(o: CaseOptions): BenchCase[] {
     const wire = transport !== "inproc";
     const count = LAT_COUNT / div;
     const size = LAT_SIZE;
-    const ceilingId = wire ? `lat:${transport}:ceiling:${sizeLabel(size)}` : undefined;
+    const ceilingId = hasCeiling(transport) ? `lat:${transport}:ceiling:${sizeLabel(size)}` : undefined;
     if (ceilingId) {
       out.push({ id: ceilingId, kind: "lat", transport, proto: "pair1", size, count, listener: ceiling, dialer: ceiling, label: "ceiling (node:net)", refs: {} });
     }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchCase, Side } from "./cases.js";
+import { freePort } from "../test/helpers/libnng.js";
 import { type PeerRole, peerMeasurement, startPeerRole } from "./libnng.js";
 import { type Child, startChild } from "./proc.js";
 import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
@@ -102,7 +103,9 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
   if (c.kind === "fanout" && c.transport === "inproc") return runFanout(c, "", o);
   if (c.transport === "inproc") return runInproc(c, o);
   const ipcPath = join(tmpdir(), `nngts-bench-${randomBytes(6).toString("hex")}.sock`);
-  const url = c.transport === "tcp" ? "tcp://127.0.0.1:0" : `ipc://${ipcPath}`;
+  // libnng's ws listener does not report a port it picked, so ws gets a free one up front.
+  const url =
+    c.transport === "tcp" ? "tcp://127.0.0.1:0" : c.transport === "ws" ? `ws://127.0.0.1:${await freePort()}/bench` : `ipc://${ipcPath}`;
   const thr = c.kind === "thr";
   const children: Child[] = [];
   try {

@@ -1,6 +1,6 @@
 // The vocabulary shared by the benchmark's orchestrator (run.ts) and its child processes (worker.ts).
 
-export type Transport = "inproc" | "ipc" | "tcp";
+export type Transport = "inproc" | "ipc" | "tcp" | "ws";
 /** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency only); "pubsub": pub0 → N sub0 (fan-out only). */
 export type Proto = "push" | "pair1" | "reqrep" | "pubsub";
 /** "aio": sendAio/recvAio with one reused Aio per side; "promise": `await sock.send()` / `await sock.recv()` loops. */

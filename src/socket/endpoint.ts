@@ -4,11 +4,13 @@ import type { NngUrl } from "../core/url.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "../transport/transport.js";
 import { ENDPOINT_OPTIONS } from "./option-table.js";
 import type { Pipe } from "./pipe.js";
+import type { ProtocolInfo } from "./protocol.js";
 
 /** What an endpoint needs from its socket. */
 export interface EndpointOwner {
   readonly id: number;
   readonly protocolId: number;
+  readonly info: ProtocolInfo;
   readonly optionStore: OptionStore;
   /** Turns a negotiated connection into a pipe, or rejects it (null). */
   addConnection(conn: Connection, endpoint: Dialer | Listener): Pipe | null;
@@ -55,6 +57,21 @@ abstract class Endpoint implements EndpointConfig {
 
   get proto(): number {
     return this.owner.protocolId;
+  }
+
+  /** The name of the socket's protocol ("req"...). */
+  get protoName(): string {
+    return this.owner.info.name;
+  }
+
+  /** The peer protocol's number. */
+  get peerProto(): number {
+    return this.owner.info.peerId;
+  }
+
+  /** The peer protocol's name ("rep"...). */
+  get peerName(): string {
+    return this.owner.info.peerName;
   }
 
   /** The id of the socket that owns this endpoint. */

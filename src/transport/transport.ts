@@ -42,6 +42,10 @@ export interface Connection {
 export interface EndpointConfig {
   /** Our protocol number, sent in the SP header. */
   readonly proto: number;
+  /** Our protocol's name and the peer we expect (WebSocket subprotocols are made of names). */
+  readonly protoName?: string;
+  readonly peerProto?: number;
+  readonly peerName?: string;
   /** The endpoint's current value of an option (inherited from the socket). */
   option(name: string): OptionValue | undefined;
 }

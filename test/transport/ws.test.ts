@@ -1,0 +1,343 @@
+// ws:// and wss:// between nngts sockets, and what a hostile or broken WebSocket peer gets.
+import assert from "node:assert/strict";
+import { createServer, request } from "node:http";
+import { connect } from "node:net";
+import { after, before, describe, test } from "node:test";
+import { NngError, Pair0, Pub0, Pull0, Push0, Rep0, Req0, shareHttpServer, Sub0, type Socket } from "../../src/index.js";
+import { makeTestCert, type TestCert } from "../helpers/wss-certs.js";
+import { frame, OP, rawClient, rawServer } from "../helpers/ws-raw.js";
+
+const PULL = "pull.sp.nanomsg.org";
+
+async function listenUrl(sock: Socket, url: string): Promise<string> {
+  const l = await sock.listen(url);
+  return l.getOption("url") as string;
+}
+
+function portOf(url: string): number {
+  return Number(/:(\d+)\//.exec(url)![1]);
+}
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === code);
+}
+
+/** A pull listener with one well-behaved nngts push dialer; checks that the good pipe still works. */
+async function pullWithGoodPeer(path = "/pull"): Promise<{ pull: Pull0; push: Push0; port: number; url: string; check(tag: string): Promise<void>; close(): Promise<void> }> {
+  const pull = new Pull0();
+  const url = await listenUrl(pull, `ws://127.0.0.1:0${path}`);
+  const push = new Push0();
+  await push.dial(url);
+  const check = async (tag: string): Promise<void> => {
+    await push.send(tag, { timeout: 2_000 });
+    assert.equal((await pull.recv({ timeout: 2_000 })).text(), tag);
+  };
+  return { pull, push, port: portOf(url), url, check, close: async () => (await push.close(), await pull.close()) };
+}
+
+describe("ws transport", { timeout: 60_000 }, () => {
+  test("req/rep and push/pull over ws, large messages fragmented and joined", async () => {
+    const rep = new Rep0();
+    const req = new Req0();
+    const push = new Push0();
+    const pull = new Pull0();
+    try {
+      const url = await listenUrl(rep, "ws://127.0.0.1:0/rr");
+      assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+\/rr$/);
+      await req.dial(url);
+      const served = (async () => {
+        for (let i = 0; i < 2; i++) {
+          const m = await rep.recv({ timeout: 5_000 });
+          await rep.send(m.body);
+        }
+      })();
+      await req.send("hello");
+      assert.equal((await req.recv({ timeout: 5_000 })).text(), "hello");
+      const big = new Uint8Array(200_000).map((_, i) => i & 0xff);
+      await req.send(big);
+      assert.ok(Buffer.from((await req.recv({ timeout: 5_000 })).body).equals(big));
+      await served;
+
+      const purl = await listenUrl(pull, "ws://127.0.0.1:0/");
+      await push.dial(purl);
+      for (let i = 0; i < 20; i++) await push.send(`m${i}`);
+      for (let i = 0; i < 20; i++) assert.equal((await pull.recv({ timeout: 5_000 })).text(), `m${i}`);
+      assert.equal((await push.send(new Uint8Array(0)), (await pull.recv({ timeout: 5_000 })).length), 0);
+    } finally {
+      await Promise.all([req.close(), rep.close(), push.close(), pull.close()]);
+    }
+  });
+
+  test("several listeners share one host:port by path; a taken path is EADDRINUSE", async () => {
+    const a = new Pull0();
+    const b = new Pull0();
+    const c = new Pull0();
+    const pa = new Push0();
+    const pb = new Push0();
+    try {
+      const ua = await listenUrl(a, "ws://127.0.0.1:0/a");
+      const port = portOf(ua);
+      const ub = await listenUrl(b, `ws://127.0.0.1:${port}/b`);
+      assert.equal(ub, `ws://127.0.0.1:${port}/b`);
+      await expectCode(c.listen(`ws://127.0.0.1:${port}/a`), "EADDRINUSE");
+      await pa.dial(ua);
+      await pb.dial(ub);
+      await pa.send("to a");
+      await pb.send("to b");
+      assert.equal((await a.recv({ timeout: 2_000 })).text(), "to a");
+      assert.equal((await b.recv({ timeout: 2_000 })).text(), "to b");
+      // An unknown path is refused (404 -> ECONNREFUSED, as libnng's dialer reads it).
+      const pc = new Push0();
+      await expectCode(pc.dial(`ws://127.0.0.1:${port}/nothing`), "ECONNREFUSED");
+      await pc.close();
+      // Closing one listener leaves the other serving on the port.
+      await a.close();
+      await pb.send("still b");
+      assert.equal((await b.recv({ timeout: 2_000 })).text(), "still b");
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close(), pa.close(), pb.close()]);
+    }
+  });
+
+  test("dialer offers the peer's name, listener requires its own: a mismatch is HTTP 400 / EPROTO", async () => {
+    const pub = new Pub0();
+    const req = new Req0();
+    try {
+      const url = await listenUrl(pub, "ws://127.0.0.1:0/p");
+      // A req dialer offers rep.sp.nanomsg.org; the pub listener wants pub.sp.nanomsg.org.
+      await expectCode(req.dial(url), "EPROTO");
+      const port = portOf(url);
+      const none = await rawClient(port, "/p", undefined);
+      assert.equal(none.status, 400);
+      none.sock.destroy();
+      const wrong = await rawClient(port, "/p", "sub.sp.nanomsg.org");
+      assert.equal(wrong.status, 400);
+      wrong.sock.destroy();
+      const right = await rawClient(port, "/p", "pub.sp.nanomsg.org");
+      assert.equal(right.status, 101);
+      assert.match(right.headers, /sec-websocket-protocol: pub\.sp\.nanomsg\.org/i);
+      right.sock.destroy();
+      const sub = new Sub0();
+      await sub.dial(url);
+      await sub.close();
+    } finally {
+      await Promise.all([pub.close(), req.close()]);
+    }
+  });
+
+  test("ws:txframe-max cuts a message into BINARY + CONT frames; no SP header on the wire", async () => {
+    const raw = await rawServer(PULL);
+    const push = new Push0();
+    try {
+      push.setOption("ws:txframe-max", 4096);
+      await push.dial(`ws://127.0.0.1:${raw.port}/`);
+      await push.send(new Uint8Array(10_000).fill(9));
+      await push.send("tiny");
+      const deadline = Date.now() + 5_000;
+      while ((raw.peers[0]?.reader.frames.length ?? 0) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const frames = raw.peers[0]!.reader.frames;
+      assert.deepEqual(
+        frames.map((f) => [f.op, f.fin, f.payload.length]),
+        [
+          [OP.BINARY, false, 4096],
+          [OP.CONT, false, 4096],
+          [OP.CONT, true, 1808],
+          [OP.BINARY, true, 4],
+        ],
+      );
+      assert.equal(frames[3]!.payload.toString(), "tiny");
+    } finally {
+      await push.close();
+      raw.server.close();
+    }
+  });
+
+  test("a frame over ws:rxframe-max closes that connection with 1009; others keep working", async () => {
+    const t = await pullWithGoodPeer();
+    try {
+      t.pull.getOption("recv-size-max"); // default 0: only the frame limit applies
+      const bad = await rawClient(t.port, "/pull", PULL);
+      assert.equal(bad.status, 101);
+      bad.sock.write(frame(OP.BINARY, new Uint8Array(1024 * 1024 + 1)));
+      assert.equal(await bad.closed, 1009);
+      await t.check("after oversized frame");
+      // Many frames of one message, each under the frame limit, are fine without recv-size-max.
+      const ok = await rawClient(t.port, "/pull", PULL);
+      const part = new Uint8Array(600_000).fill(1);
+      ok.sock.write(Buffer.concat([frame(OP.BINARY, part, { fin: false }), frame(OP.CONT, part)]));
+      const m = await t.pull.recv({ timeout: 5_000 });
+      assert.equal(m.length, 1_200_000);
+      ok.sock.destroy();
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("a message over recv-size-max closes with 1009, even in small frames", async () => {
+    const pull = new Pull0();
+    try {
+      pull.setOption("recv-size-max", 1000);
+      const url = await listenUrl(pull, "ws://127.0.0.1:0/lim");
+      const bad = await rawClient(portOf(url), "/lim", PULL);
+      const part = new Uint8Array(600);
+      bad.sock.write(Buffer.concat([frame(OP.BINARY, part, { fin: false }), frame(OP.CONT, part)]));
+      assert.equal(await bad.closed, 1009);
+      const good = new Push0();
+      await good.dial(url);
+      await good.send(new Uint8Array(1000));
+      assert.equal((await pull.recv({ timeout: 2_000 })).length, 1000);
+      await good.close();
+    } finally {
+      await pull.close();
+    }
+  });
+
+  test("a TEXT frame closes that connection with 1003; others keep working", async () => {
+    const t = await pullWithGoodPeer();
+    try {
+      const bad = await rawClient(t.port, "/pull", PULL);
+      bad.sock.write(frame(OP.TEXT, Buffer.from("not binary")));
+      assert.equal(await bad.closed, 1003);
+      // Invalid UTF-8 in a TEXT frame is still "TEXT" (1003), not 1007.
+      const bad2 = await rawClient(t.port, "/pull", PULL);
+      bad2.sock.write(frame(OP.TEXT, Uint8Array.of(0xff, 0xfe)));
+      assert.equal(await bad2.closed, 1003);
+      await t.check("after text");
+      assert.equal(t.pull.stats().counters["rx-malformed"], 2); // each closed pipe counted
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("the dialer side enforces the same limits on what a server sends", async () => {
+    const raw = await rawServer(PULL);
+    const push = new Push0();
+    try {
+      push.setOption("ws:rxframe-max", 100);
+      await push.dial(`ws://127.0.0.1:${raw.port}/`);
+      const deadline = Date.now() + 5_000;
+      while (raw.peers.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const peer = raw.peers[0]!;
+      const removed = new Promise<void>((r) => push.pipeNotify("rem-post", () => r()));
+      peer.sock.write(frame(OP.BINARY, new Uint8Array(101), { mask: false }));
+      await removed;
+      const deadline2 = Date.now() + 2_000;
+      while (!peer.reader.frames.some((f) => f.op === OP.CLOSE) && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 10));
+      const close = peer.reader.frames.find((f) => f.op === OP.CLOSE);
+      assert.equal(close?.payload.readUInt16BE(0), 1009);
+    } finally {
+      await push.close();
+      raw.server.close();
+    }
+  });
+
+  test("a slow-loris upgrade is dropped after the handshake timeout; others keep working", { timeout: 30_000 }, async () => {
+    const t = await pullWithGoodPeer();
+    try {
+      const slow = connect(t.port, "127.0.0.1");
+      slow.on("error", () => {});
+      slow.write(`GET /pull HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n`);
+      const drip = setInterval(() => slow.write("X-Slow: 1\r\n"), 1_000);
+      const ended = new Promise<number>((r) => {
+        const t0 = Date.now();
+        slow.on("close", () => r(Date.now() - t0));
+      });
+      await t.check("during slow-loris");
+      const took = await ended;
+      clearInterval(drip);
+      assert.ok(took < 20_000, `closed after ${took} ms`);
+      await t.check("after slow-loris");
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("ws:request-headers and ws:response-headers reach the other side's pipe", async () => {
+    const pair = new Pair0();
+    const dialer = new Pair0();
+    try {
+      const l = pair.createListener("ws://127.0.0.1:0/h");
+      l.setOption("ws:response-headers", "X-Served-By: nngts\r\n");
+      await l.start();
+      const d = dialer.createDialer(l.getOption("url") as string);
+      d.setOption("ws:request-headers", "X-Client: test-suite\r\nX-Other: 2\r\n");
+      const listenerPipe = new Promise<import("../../src/index.js").Pipe>((r) => pair.pipeNotify("add-post", r));
+      const dialerPipe = new Promise<import("../../src/index.js").Pipe>((r) => dialer.pipeNotify("add-post", r));
+      await d.start();
+      const lp = await listenerPipe;
+      const dp = await dialerPipe;
+      assert.match(lp.getOption("ws:request-headers") as string, /X-Client: test-suite\r\n/);
+      assert.match(lp.getOption("ws:request-headers") as string, /X-Other: 2\r\n/);
+      assert.match(dp.getOption("ws:response-headers") as string, /X-Served-By: nngts\r\n/);
+      assert.equal(lp.getOption("ws:request-uri"), "/h");
+    } finally {
+      await Promise.all([pair.close(), dialer.close()]);
+    }
+  });
+
+  test("shareHttpServer: a web app and nngts on one port", async () => {
+    const web = createServer((_req, res) => res.end("web app"));
+    await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
+    const port = (web.address() as { port: number }).port;
+    const stop = shareHttpServer(web);
+    const rep = new Rep0();
+    const req = new Req0();
+    try {
+      await rep.listen(`ws://127.0.0.1:${port}/nng`);
+      const body = await new Promise<string>((resolve, reject) =>
+        request({ host: "127.0.0.1", port, path: "/" }, (res) => {
+          let s = "";
+          res.on("data", (c) => (s += c)).on("end", () => resolve(s));
+        })
+          .on("error", reject)
+          .end(),
+      );
+      assert.equal(body, "web app");
+      await req.dial(`ws://127.0.0.1:${port}/nng`);
+      await req.send("ping");
+      const m = await rep.recv({ timeout: 2_000 });
+      await rep.send(`${m.text()} pong`);
+      assert.equal((await req.recv({ timeout: 2_000 })).text(), "ping pong");
+      await rep.close();
+      // The app's server outlives the nngts listener.
+      assert.ok(web.listening);
+    } finally {
+      await Promise.all([req.close(), rep.close()]);
+      stop();
+      web.closeAllConnections();
+      await new Promise((r) => web.close(r));
+    }
+  });
+
+  describe("wss", () => {
+    let cert: TestCert;
+    before(() => {
+      cert = makeTestCert();
+    });
+    after(() => cert.remove());
+
+    test("req/rep over wss with a verified self-signed certificate; an untrusted one is refused", async () => {
+      const rep = new Rep0();
+      const req = new Req0();
+      const stranger = new Req0();
+      try {
+        rep.setOption("tls-cert-key-file", cert.certKey);
+        const url = await listenUrl(rep, "wss://127.0.0.1:0/secure");
+        assert.match(url, /^wss:\/\//);
+        await expectCode(stranger.dial(url), "EPEERAUTH");
+        req.setOption("tls-ca-file", cert.cert);
+        await req.dial(url);
+        await req.send("secret");
+        const m = await rep.recv({ timeout: 5_000 });
+        assert.equal(m.text(), "secret");
+        assert.equal(rep.getPipe(m.pipe)?.getOption("tls-verified"), false); // the server asked no client certificate
+        await rep.send("ok");
+        const r = await req.recv({ timeout: 5_000 });
+        assert.equal(r.text(), "ok");
+        assert.equal(req.getPipe(r.pipe)?.getOption("tls-verified"), true);
+      } finally {
+        await Promise.all([rep.close(), req.close(), stranger.close()]);
+      }
+    });
+  });
+});
