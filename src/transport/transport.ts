@@ -42,9 +42,11 @@ export interface Connection {
 export interface EndpointConfig {
   /** Our protocol number, sent in the SP header. */
   readonly proto: number;
-  /** Our protocol's name and the peer we expect (WebSocket subprotocols are made of names). */
+  /** Our protocol's name (WebSocket subprotocols are made of names). */
   readonly protoName?: string;
+  /** The number of the peer protocol we expect. */
   readonly peerProto?: number;
+  /** The name of the peer protocol we expect. */
   readonly peerName?: string;
   /** The endpoint's current value of an option (inherited from the socket). */
   option(name: string): OptionValue | undefined;
