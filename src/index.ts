@@ -3,9 +3,12 @@ import { registerTransport } from "./transport/registry.js";
 import { inprocTransport } from "./transport/inproc.js";
 import { ipcTransport } from "./transport/ipc.js";
 import { tcpTransport } from "./transport/tcp.js";
+import { tlsTransport } from "./transport/tls.js";
 
 registerTransport(inprocTransport);
 registerTransport(tcpTransport);
 registerTransport(ipcTransport);
+registerTransport(tlsTransport);
 
 export * from "./common.js";
+export { TLS_AUTH_MODE } from "./transport/tls.js";

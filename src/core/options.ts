@@ -10,13 +10,17 @@ export interface SockAddr {
   readonly path?: string;
 }
 
-export type OptionValue = number | boolean | string | Uint8Array | SockAddr;
+/** A value NNG would pass by pointer (`tls-config` takes Node's `tls.SecureContextOptions`). */
+export type OptionObject = object;
+
+export type OptionValue = number | boolean | string | Uint8Array | SockAddr | readonly string[] | OptionObject;
 
 /**
  * Value kinds, as NNG types its options: `ms` a duration (-1 infinite), `int` an integer,
- * `size` a byte count (0..2^53), `bool`, `string`, `bytes` (strings accepted, UTF-8), `addr`.
+ * `size` a byte count (0..2^53), `bool`, `string`, `bytes` (strings accepted, UTF-8), `addr`,
+ * `strings` a list of strings (read-only), `object` a plain object the owning transport checks.
  */
-export type OptionKind = "ms" | "int" | "size" | "bool" | "string" | "bytes" | "addr";
+export type OptionKind = "ms" | "int" | "size" | "bool" | "string" | "bytes" | "addr" | "strings" | "object";
 
 export interface OptionSpec {
   readonly name: string;
@@ -25,6 +29,8 @@ export interface OptionSpec {
   readonly writeOnly?: boolean;
   readonly min?: number;
   readonly max?: number;
+  /** Further checks of a well-typed value (a file that must be readable...); throws NngError. */
+  readonly check?: (value: OptionValue) => void;
 }
 
 const encoder = new TextEncoder();
@@ -32,6 +38,12 @@ const encoder = new TextEncoder();
 /** Validates (and normalizes) a value for `spec`; throws EREADONLY, EBADTYPE or EINVAL. */
 export function checkOption(spec: OptionSpec, value: unknown): OptionValue {
   if (spec.readOnly) throw new NngError("EREADONLY", spec.name);
+  const v = checkKind(spec, value);
+  spec.check?.(v);
+  return v;
+}
+
+function checkKind(spec: OptionSpec, value: unknown): OptionValue {
   switch (spec.kind) {
     case "ms":
     case "int":
@@ -52,7 +64,14 @@ export function checkOption(spec: OptionSpec, value: unknown): OptionValue {
       if (typeof value === "string") return encoder.encode(value);
       if (value instanceof Uint8Array) return value;
       throw new NngError("EBADTYPE", spec.name);
+    case "object":
+      if (typeof value !== "object" || value === null || value instanceof Uint8Array || Array.isArray(value)) {
+        throw new NngError("EBADTYPE", spec.name);
+      }
+      // A copy: later changes to the caller's object must not reach endpoints.
+      return { ...value };
     case "addr":
+    case "strings":
       throw new NngError("EREADONLY", spec.name);
   }
 }
@@ -109,6 +128,15 @@ export const OPT = {
   TCP_KEEPALIVE: "tcp-keepalive",
   TCP_BOUND_PORT: "tcp-bound-port",
   IPC_PERMISSIONS: "ipc:permissions",
+  TLS_CONFIG: "tls-config",
+  TLS_AUTH_MODE: "tls-authmode",
+  TLS_CA_FILE: "tls-ca-file",
+  TLS_CERT_KEY_FILE: "tls-cert-key-file",
+  TLS_SERVER_NAME: "tls-server-name",
+  TLS_VERIFIED: "tls-verified",
+  TLS_PEER_CN: "tls-peer-cn",
+  TLS_PEER_ALT_NAMES: "tls-peer-alt-names",
+  SOCKET_FD: "socket:fd",
   PAIR1_POLY: "pair1:polyamorous",
   REQ_RESENDTIME: "req:resend-time",
   SURVEYOR_SURVEYTIME: "surveyor:survey-time",

@@ -59,7 +59,7 @@ abstract class Endpoint implements EndpointConfig {
 
   getOption(name: string): OptionValue {
     const v = this.transportOption(name) ?? this.store.get(name);
-    if (v !== undefined) return v;
+    if (v !== undefined && !this.transport.options.some((o) => o.name === name && o.writeOnly)) return v;
     const spec = this.spec(name);
     if (spec.writeOnly) throw new NngError("EWRITEONLY", name);
     throw new NngError("ENOTSUP", name);
