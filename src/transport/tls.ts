@@ -1,5 +1,6 @@
 // tls+tcp:// — NNG's tcp framing inside TLS (Node's `tls`). Dialing, listening and the SP
 // handshake are the tcp transport's; this file adds the TLS handshake and NNG's TLS options.
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -45,6 +46,21 @@ function readPem(path: string): string {
   }
 }
 
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g;
+
+/** A CA file must hold at least one certificate, all of them readable (Node would skip junk). */
+function checkCaPem(pem: string): void {
+  const blocks = pem.match(CERT_BLOCK) ?? [];
+  if (blocks.length === 0) throw new NngError("ECRYPTO", "no certificate in the CA file");
+  for (const b of blocks) {
+    try {
+      new X509Certificate(b);
+    } catch (e) {
+      throw tlsError(e);
+    }
+  }
+}
+
 function secureContext(options: tls.SecureContextOptions): tls.SecureContext {
   try {
     return tls.createSecureContext(options);
@@ -61,6 +77,7 @@ function contextOptions(config: EndpointConfig): tls.SecureContextOptions {
   const caFile = config.option("tls-ca-file");
   if (typeof caFile === "string") {
     const pem = readPem(caFile);
+    checkCaPem(pem);
     options.ca = pem;
     // An NNG CA file may carry a revocation list too.
     if (pem.includes("-----BEGIN X509 CRL-----")) options.crl = pem;
@@ -242,10 +259,16 @@ const tlsOptions: OptionSpec[] = [
   {
     name: "tls-config",
     kind: "object",
-    check: (v) => void secureContext({ minVersion: "TLSv1.2", ...(v as tls.SecureContextOptions) }),
+    check: (v) => {
+      const options = v as tls.SecureContextOptions;
+      // Node ignores what is not a certificate in `ca`; NNG would refuse it.
+      const ca = options.ca;
+      for (const item of ca === undefined ? [] : Array.isArray(ca) ? ca : [ca]) checkCaPem(item.toString());
+      secureContext({ minVersion: "TLSv1.2", ...options });
+    },
   },
   { name: "tls-authmode", kind: "int", min: TLS_AUTH_MODE.NONE, max: TLS_AUTH_MODE.REQUIRED, writeOnly: true },
-  { name: "tls-ca-file", kind: "string", writeOnly: true, check: (v) => void secureContext({ ca: readPem(v as string) }) },
+  { name: "tls-ca-file", kind: "string", writeOnly: true, check: (v) => checkCaPem(readPem(v as string)) },
   { name: "tls-cert-key-file", kind: "string", writeOnly: true, check: checkCertKeyFile },
   { name: "tls-server-name", kind: "string", writeOnly: true },
   { name: "tls-verified", kind: "bool", readOnly: true },
