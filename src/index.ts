@@ -2,6 +2,7 @@
 import { registerTransport } from "./transport/registry.js";
 import { inprocTransport } from "./transport/inproc.js";
 import { ipcTransport } from "./transport/ipc.js";
+import { socketTransport } from "./transport/socket.js";
 import { tcpTransport } from "./transport/tcp.js";
 import { tlsTransport } from "./transport/tls.js";
 
@@ -9,6 +10,8 @@ registerTransport(inprocTransport);
 registerTransport(tcpTransport);
 registerTransport(ipcTransport);
 registerTransport(tlsTransport);
+registerTransport(socketTransport);
 
 export * from "./common.js";
 export { TLS_AUTH_MODE } from "./transport/tls.js";
+export { adoptStream } from "./transport/socket.js";

@@ -67,7 +67,14 @@ abstract class Endpoint implements EndpointConfig {
 
   setOption(name: string, value: OptionValue): void {
     if (this.closed) throw new NngError("ECLOSED");
-    this.store.set(name, checkOption(this.spec(name), value));
+    const v = checkOption(this.spec(name), value);
+    if (this.transport.setEndpointOption?.(this, name, v)) return;
+    this.store.set(name, v);
+  }
+
+  /** True once `close` was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   protected abstract transportOption(name: string): OptionValue | undefined;

@@ -65,6 +65,11 @@ export interface Transport {
   readonly schemes: readonly string[];
   /** Options this transport understands on endpoints and pipes. */
   readonly options: readonly OptionSpec[];
+  /**
+   * Acts on an option set on one of this transport's endpoints (socket:// takes a descriptor
+   * through `socket:fd`). True: the transport took the value and it is not stored.
+   */
+  setEndpointOption?(endpoint: EndpointConfig, name: string, value: OptionValue): boolean;
   dialer(url: NngUrl, config: EndpointConfig): TransportDialer;
   listener(url: NngUrl, config: EndpointConfig): TransportListener;
 }
