@@ -301,6 +301,29 @@ describe("tls+tcp transport", { timeout: 60_000 }, () => {
     await within(closed, 3_000, "stalled client closed");
   });
 
+  test("closing a dialer abandons a TLS handshake the server never answers", async () => {
+    const held: net.Socket[] = [];
+    const silent = net.createServer((c) => {
+      held.push(c);
+      c.on("error", () => {});
+      c.resume(); // read (and drop) the ClientHello, so that the end is seen
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const s = track(new Pair0());
+      const d = dialer(s, `tls+tcp://127.0.0.1:${port}`, { "tls-ca-file": certs.ca.certFile });
+      const started = d.start();
+      await until(() => held.length === 1, 3_000, "connection reached the silent server");
+      const gone = new Promise<void>((r) => held[0]!.once("close", () => r()));
+      d.close();
+      await rejectsWith(started, "ECLOSED", "dial abandoned");
+      await within(gone, 3_000, "server side closed");
+    } finally {
+      silent.close();
+    }
+  });
+
   test("tls+tcp6 on ::1", async (t) => {
     const v6 = await new Promise<boolean>((resolve) => {
       const srv = net.createServer();
