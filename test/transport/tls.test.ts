@@ -5,7 +5,6 @@ import * as net from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Dialer, type Listener, NngError, Pair0, Pull0, Push0, Rep0, Req0, type SockAddr, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
-import { tlsError } from "../../src/transport/tls.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -338,17 +337,5 @@ describe("tls+tcp transport", { timeout: 60_000 }, () => {
     await within(dialer(req, url, { "tls-ca-file": certs.ca.certFile }).start(), 5_000, "dial v6");
     assert.equal((req.pipes[0]!.getOption("remote-address") as SockAddr).family, "inet6");
     assert.equal(req.pipes[0]!.getOption("tls-verified"), true);
-  });
-
-  test("tlsError maps Node's TLS failures to NNG's codes", () => {
-    const err = (code: string) => Object.assign(new Error(code), { code });
-    assert.equal(tlsError(err("UNABLE_TO_VERIFY_LEAF_SIGNATURE")).code, "ECRYPTO");
-    assert.equal(tlsError(err("ERR_TLS_CERT_ALTNAME_INVALID")).code, "ECRYPTO");
-    assert.equal(tlsError(err("ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE")).code, "ECRYPTO");
-    assert.equal(tlsError(err("ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE")).code, "EPEERAUTH");
-    assert.equal(tlsError(err("ERR_SSL_NO_SHARED_CIPHER")).code, "EPEERAUTH");
-    assert.equal(tlsError(err("ERR_TLS_HANDSHAKE_TIMEOUT")).code, "ETIMEDOUT");
-    assert.equal(tlsError(err("ECONNRESET")).code, "ECONNRESET");
-    assert.equal(tlsError(new NngError("ECLOSED")).code, "ECLOSED");
   });
 });
