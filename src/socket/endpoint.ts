@@ -68,7 +68,7 @@ abstract class Endpoint implements EndpointConfig {
   setOption(name: string, value: OptionValue): void {
     if (this.closed) throw new NngError("ECLOSED");
     const v = checkOption(this.spec(name), value);
-    if (this.transport.setEndpointOption?.(this, name, v)) return;
+    if (this.transport.setEndpointOption?.(this, this instanceof Dialer ? "dialer" : "listener", name, v)) return;
     this.store.set(name, v);
   }
 

@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import { NngError } from "../core/errors.js";
 import type { OptionSpec, OptionValue, SockAddr } from "../core/options.js";
 import type { NngUrl } from "../core/url.js";
-import { Dialer, type Listener } from "../socket/endpoint.js";
+import type { Listener } from "../socket/endpoint.js";
 import { type ByteStream, negotiate } from "./stream.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "./transport.js";
 
@@ -115,9 +115,9 @@ const socketOptions: OptionSpec[] = [{ name: "socket:fd", kind: "int", min: 0, m
 export const socketTransport: Transport = {
   schemes: ["socket"],
   options: socketOptions,
-  setEndpointOption(endpoint, name, value) {
+  setEndpointOption(endpoint, role, name, value) {
     if (name !== "socket:fd") return false;
-    if (endpoint instanceof Dialer) throw new NngError("ENOTSUP", "socket:// has no dialer");
+    if (role === "dialer") throw new NngError("ENOTSUP", "socket:// has no dialer");
     handOver(endpoint, streamFromFd(value as number));
     return true;
   },

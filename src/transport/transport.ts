@@ -69,7 +69,7 @@ export interface Transport {
    * Acts on an option set on one of this transport's endpoints (socket:// takes a descriptor
    * through `socket:fd`). True: the transport took the value and it is not stored.
    */
-  setEndpointOption?(endpoint: EndpointConfig, name: string, value: OptionValue): boolean;
+  setEndpointOption?(endpoint: EndpointConfig, role: "dialer" | "listener", name: string, value: OptionValue): boolean;
   dialer(url: NngUrl, config: EndpointConfig): TransportDialer;
   listener(url: NngUrl, config: EndpointConfig): TransportListener;
 }
