@@ -50,6 +50,7 @@ class TlsDialer extends TcpDialer {
       stream.off("error", onError);
       stream.off("close", onClose);
       if (err) {
+        stream.on("error", () => {}); // a late error of a stream given up on is of no interest
         stream.destroy();
         sock.destroy();
         done(err, null);
