@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Dialer, type Listener, NngError, Pair0, Pull0, Push0, Rep0, Req0, type SockAddr, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
@@ -284,6 +285,31 @@ describe("tls+tcp transport", { timeout: 60_000 }, () => {
     await within(dialer(peer, url, { "tls-ca-file": certs.ca.certFile }).start(), 5_000, "good dial");
     await peer.send("still here");
     assert.equal((await pair.recv({ timeout: 3_000 })).text(), "still here");
+  });
+
+  test("bad input inside TLS: a bad SP header or an oversized frame closes only that connection", async () => {
+    const pull = track(new Pull0());
+    pull.setOption("recv-size-max", 1024);
+    const { listener, url } = await serve(pull);
+    const port = listener.getOption("tcp-bound-port") as number;
+    const speak = (bytes: Uint8Array) =>
+      new Promise<void>((resolve) => {
+        const c = tls.connect({ port, host: "127.0.0.1", ca: certs.ca.cert, servername: "localhost" }, () => c.write(bytes));
+        c.on("data", () => {});
+        c.on("error", () => {});
+        c.on("close", () => resolve());
+      });
+    await within(speak(Uint8Array.of(0, 0x53, 0x50, 1, 0, 0x50, 0, 0)), 5_000, "bad SP header closed");
+    assert.equal(listener.stats.negotiateFailed, 1);
+    // A valid push0 header (0x50), then a frame announcing 1 MiB, over the 1 KiB limit.
+    const frame = Uint8Array.of(0, 0x53, 0x50, 0, 0, 0x50, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0);
+    await within(speak(frame), 5_000, "oversized frame closed");
+    assert.equal(pull.pipes.length, 0);
+    assert.equal(pull.stats().counters["rx-oversize"], 1);
+    const push = track(new Push0());
+    await within(dialer(push, url, { "tls-ca-file": certs.ca.certFile }).start(), 5_000, "good dial");
+    await push.send("ok");
+    assert.equal((await pull.recv({ timeout: 3_000 })).text(), "ok");
   });
 
   test("closing a listener drops connections stuck in the TLS handshake", async () => {
