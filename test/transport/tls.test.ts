@@ -321,9 +321,17 @@ describe("tls+tcp transport", { timeout: 60_000 }, () => {
       c.on("error", () => {});
       c.on("close", () => resolve());
     });
-    await sleep(50);
+    // And one that finished TLS but never sends its SP header.
+    const quiet = new Promise<void>((resolve) => {
+      const c = tls.connect({ port, host: "127.0.0.1", ca: certs.ca.cert, servername: "localhost" });
+      c.on("data", () => {});
+      c.on("error", () => {});
+      c.on("close", () => resolve());
+    });
+    await sleep(100);
     await within(listener.close(), 3_000, "listener close");
     await within(closed, 3_000, "stalled client closed");
+    await within(quiet, 3_000, "client without SP header closed");
   });
 
   test("closing a dialer abandons a TLS handshake the server never answers", async () => {
