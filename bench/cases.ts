@@ -149,6 +149,40 @@ export function allCases(o: CaseOptions): BenchCase[] {
       });
     }
   }
+  out.push(...tlsCases(o, div));
+  return out;
+}
+
+/**
+ * tls+tcp: push/pull throughput and latency, nngts and libnng (mbedTLS). No ceiling of its own:
+ * the tcp rows are the reference for what TLS costs.
+ */
+function tlsCases(o: CaseOptions, div: number): BenchCase[] {
+  const out: BenchCase[] = [];
+  const transport: Transport = "tls";
+  for (const size of THR_SIZES) {
+    const base = `thr:tls:push:${sizeLabel(size)}`;
+    const libnngId = o.libnng ? `${base}:libnng-libnng` : undefined;
+    const refs = { libnng: libnngId };
+    const add = (pair: string, dialer: Side, listener: Side, label: string): void => {
+      const count = thrCount(size, "push", dialer, listener, div);
+      out.push({ id: `${base}:${pair}`, kind: "thr", transport, proto: "push", size, count, listener, dialer, label, refs });
+    };
+    if (libnngId) add("libnng-libnng", libnng, libnng, "libnng → libnng");
+    add("nngts-nngts", nngts, nngts, "nngts → nngts");
+    if (libnngId) {
+      add("nngts-libnng", nngts, libnng, "nngts → libnng");
+      add("libnng-nngts", libnng, nngts, "libnng → nngts");
+    }
+  }
+  const protos: Proto[] = o.reqrep ? ["reqrep", "pair1"] : ["pair1"];
+  for (const proto of protos) {
+    const base = `lat:tls:${proto}:${sizeLabel(LAT_SIZE)}`;
+    const libnngId = o.libnng ? `${base}:libnng` : undefined;
+    const count = LAT_COUNT / div;
+    if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size: LAT_SIZE, count, listener: libnng, dialer: libnng, label: "libnng", refs: {} });
+    out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size: LAT_SIZE, count, listener: nngts, dialer: nngts, label: "nngts", refs: { libnng: libnngId } });
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { haveLibnng, peerPath } from "../test/helpers/libnng.js";
 import { startChild, type Child } from "./proc.js";
-import type { Measurement, Proto } from "./spec.js";
+import type { Measurement, Proto, TlsFiles } from "./spec.js";
 
 export { haveLibnng };
 
@@ -23,10 +23,11 @@ const PERF_MODE: Record<PeerRole, string> = {
 };
 
 /** Starts the peer; receivers and servers listen on `url`, senders and clients dial it. */
-export async function startPeerRole(role: PeerRole, proto: Proto, url: string, size: number, count: number): Promise<Child> {
+export async function startPeerRole(role: PeerRole, proto: Proto, url: string, size: number, count: number, tls?: TlsFiles): Promise<Child> {
   const listens = role === "thr-recv" || role === "lat-server";
   const p = PEER_PROTO[proto];
   const args = [listens ? p.listener : p.dialer, listens ? "listen" : "dial", url, PERF_MODE[role], String(size), String(count)];
+  if (tls) args.push(...(listens ? ["--tls-cert-key-file", tls.certKeyFile] : ["--tls-ca-file", tls.caFile]));
   return startChild(`libnng ${role}`, await peerPath(), args);
 }
 

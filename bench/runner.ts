@@ -8,7 +8,8 @@ import type { BenchCase, Side } from "./cases.js";
 import { freePort } from "../test/helpers/libnng.js";
 import { type PeerRole, peerMeasurement, startPeerRole } from "./libnng.js";
 import { type Child, startChild } from "./proc.js";
-import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
+import { type Measurement, READY, RESULT, type TlsFiles, type WorkerSpec } from "./spec.js";
+import { makeTestCerts, type TestCerts } from "../test/helpers/certs.js";
 
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
 const READY_TIMEOUT_MS = 15_000;
@@ -24,20 +25,33 @@ function startWorker(name: string, spec: WorkerSpec, o: RunOptions): Child {
   return startChild(name, process.execPath, [...(o.nodeArgs?.(name) ?? []), workerPath, JSON.stringify(spec)]);
 }
 
+let certs: TestCerts | null = null;
+
+/** Throwaway certificates for the tls cases, made once per run and removed at exit. */
+function tlsFiles(): TlsFiles {
+  if (!certs) {
+    const made = makeTestCerts();
+    certs = made;
+    process.once("exit", () => made.cleanup());
+  }
+  return { certKeyFile: certs.server.bundleFile, caFile: certs.ca.certFile };
+}
+
 function parseResult(line: string): Measurement {
   return JSON.parse(line.slice(RESULT.length + 1)) as Measurement;
 }
 
 function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: RunOptions): Promise<Child> {
   const name = `${side.impl} ${role}`;
-  if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count);
+  const tls = c.transport === "tls" ? tlsFiles() : undefined;
+  if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count, tls);
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
   }
   const spec: WorkerSpec =
     role === "thr-recv" || role === "thr-send"
-      ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count }
-      : { impl: "nngts", role, proto: c.proto, url, size: c.size, count: c.count };
+      ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count, ...(tls ? { tls } : {}) }
+      : { impl: "nngts", role, proto: c.proto, url, size: c.size, count: c.count, ...(tls ? { tls } : {}) };
   return Promise.resolve(startWorker(name, spec, o));
 }
 
@@ -105,7 +119,13 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
   const ipcPath = join(tmpdir(), `nngts-bench-${randomBytes(6).toString("hex")}.sock`);
   // libnng's ws listener does not report a port it picked, so ws gets a free one up front.
   const url =
-    c.transport === "tcp" ? "tcp://127.0.0.1:0" : c.transport === "ws" ? `ws://127.0.0.1:${await freePort()}/bench` : `ipc://${ipcPath}`;
+    c.transport === "tcp"
+      ? "tcp://127.0.0.1:0"
+      : c.transport === "tls"
+        ? "tls+tcp://127.0.0.1:0"
+        : c.transport === "ws"
+          ? `ws://127.0.0.1:${await freePort()}/bench`
+          : `ipc://${ipcPath}`;
   const thr = c.kind === "thr";
   const children: Child[] = [];
   try {

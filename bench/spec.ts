@@ -1,6 +1,12 @@
 // The vocabulary shared by the benchmark's orchestrator (run.ts) and its child processes (worker.ts).
 
-export type Transport = "inproc" | "ipc" | "tcp" | "ws";
+export type Transport = "inproc" | "ipc" | "tcp" | "ws" | "tls";
+
+/** tls+tcp: the listener's certificate and key (one PEM file), and the CA the dialer trusts. */
+export interface TlsFiles {
+  certKeyFile: string;
+  caFile: string;
+}
 /** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency only); "pubsub": pub0 → N sub0 (fan-out only). */
 export type Proto = "push" | "pair1" | "reqrep" | "pubsub";
 /** "aio": sendAio/recvAio with one reused Aio per side; "promise": `await sock.send()` / `await sock.recv()` loops. */
@@ -8,8 +14,8 @@ export type Api = "aio" | "promise";
 
 /** What a child process is asked to do; it prints `ready <url>` once listening and `result <json>` at the end. */
 export type WorkerSpec =
-  | { impl: "nngts"; role: "thr-recv" | "thr-send"; proto: Proto; api: Api; url: string; size: number; count: number }
-  | { impl: "nngts"; role: "lat-server" | "lat-client"; proto: Proto; url: string; size: number; count: number }
+  | { impl: "nngts"; role: "thr-recv" | "thr-send"; proto: Proto; api: Api; url: string; size: number; count: number; tls?: TlsFiles }
+  | { impl: "nngts"; role: "lat-server" | "lat-client"; proto: Proto; url: string; size: number; count: number; tls?: TlsFiles }
   | { impl: "nngts"; role: "thr-inproc"; proto: Proto; api: Api; size: number; count: number }
   | { impl: "nngts"; role: "lat-inproc"; proto: Proto; size: number; count: number }
   | { impl: "nngts"; role: "fanout-pub" | "fanout-subs"; url: string; size: number; count: number; subscribers: number }

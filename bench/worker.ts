@@ -15,7 +15,7 @@ import {
   thrSenderSocket,
 } from "./nngts.js";
 import { countDeliveries, fanoutPublisher, fanoutSubscribers, inprocFanout, publish, waitForSubscribers } from "./fanout.js";
-import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
+import { type Measurement, READY, RESULT, type TlsFiles, type WorkerSpec } from "./spec.js";
 
 // Safety net: no worker outlives a stuck orchestrator.
 const MAX_LIFETIME_MS = 120_000;
@@ -40,9 +40,17 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function listenOn(sock: Socket, url: string): Promise<void> {
-  const l = await sock.listen(url);
+async function listenOn(sock: Socket, url: string, tls?: TlsFiles): Promise<void> {
+  const l = sock.createListener(url);
+  if (tls) l.setOption("tls-cert-key-file", tls.certKeyFile);
+  await l.start();
   ready(String(l.getOption("url")));
+}
+
+async function dialTo(sock: Socket, url: string, tls?: TlsFiles): Promise<void> {
+  const d = sock.createDialer(url);
+  if (tls) d.setOption("tls-ca-file", tls.caFile);
+  await d.start();
 }
 
 async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<void> {
@@ -71,7 +79,7 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
     }
     case "thr-recv": {
       const sock = await thrReceiverSocket(spec.proto);
-      await listenOn(sock, spec.url);
+      await listenOn(sock, spec.url, spec.tls);
       const m = await receiveThroughput(sock, spec.size, spec.count, spec.api);
       // As NNG's local_thr: a completion message tells a pair sender it may stop.
       if (spec.proto === "pair1") await sock.send(new Message(0), { timeout: 500 }).catch(() => {});
@@ -80,21 +88,21 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
     }
     case "thr-send": {
       const sock = await thrSenderSocket(spec.proto);
-      await sock.dial(spec.url);
+      await dialTo(sock, spec.url, spec.tls);
       await sendThroughput(sock, spec.size, spec.count, spec.api);
       await inputClosed();
       return sock.close();
     }
     case "lat-server": {
       const sock = await openSocket(spec.proto, "listener");
-      await listenOn(sock, spec.url);
+      await listenOn(sock, spec.url, spec.tls);
       await serveLatency(sock, spec.count);
       await inputClosed(); // the last reply is surely out once the client reported
       return sock.close();
     }
     case "lat-client": {
       const sock = await openSocket(spec.proto, "dialer");
-      await sock.dial(spec.url);
+      await dialTo(sock, spec.url, spec.tls);
       await sleep(100); // as NNG's remote_lat when it dials
       const m = await measureLatency(sock, spec.size, spec.count);
       await sock.close();

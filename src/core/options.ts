@@ -14,15 +14,19 @@ export interface SockAddr {
 
 /**
  * A value of an option: its type depends on the option's kind (ms/int/size are numbers, bytes are
- * Uint8Array on read, addresses are {@link SockAddr}).
+ * Uint8Array on read, addresses are {@link SockAddr}, `strings` a string list, `object` a plain object
+ * such as `tls-config`'s Node `tls.SecureContextOptions`).
  */
-export type OptionValue = number | boolean | string | Uint8Array | SockAddr;
+export type OptionValue = number | boolean | string | Uint8Array | SockAddr | readonly string[] | OptionObject;
+/** A value NNG would pass by pointer (`tls-config` takes Node's `tls.SecureContextOptions`). */
+export type OptionObject = object;
 
 /**
  * Value kinds, as NNG types its options: `ms` a duration (-1 infinite), `int` an integer,
- * `size` a byte count (0..2^53), `bool`, `string`, `bytes` (strings accepted, UTF-8), `addr`.
+ * `size` a byte count (0..2^53), `bool`, `string`, `bytes` (strings accepted, UTF-8), `addr`,
+ * `strings` a list of strings (read-only), `object` a plain object the owning transport checks.
  */
-export type OptionKind = "ms" | "int" | "size" | "bool" | "string" | "bytes" | "addr";
+export type OptionKind = "ms" | "int" | "size" | "bool" | "string" | "bytes" | "addr" | "strings" | "object";
 
 /**
  * How an option is validated: its name, kind, access and range. Protocols and transports
@@ -41,6 +45,8 @@ export interface OptionSpec {
   readonly min?: number;
   /** Largest accepted number (EINVAL above). */
   readonly max?: number;
+  /** Further checks of a well-typed value (a file that must be readable...); throws NngError. */
+  readonly check?: (value: OptionValue) => void;
 }
 
 const encoder = new TextEncoder();
@@ -48,6 +54,12 @@ const encoder = new TextEncoder();
 /** Validates (and normalizes) a value for `spec`; throws EREADONLY, EBADTYPE or EINVAL. */
 export function checkOption(spec: OptionSpec, value: unknown): OptionValue {
   if (spec.readOnly) throw new NngError("EREADONLY", spec.name);
+  const v = checkKind(spec, value);
+  spec.check?.(v);
+  return v;
+}
+
+function checkKind(spec: OptionSpec, value: unknown): OptionValue {
   switch (spec.kind) {
     case "ms":
     case "int":
@@ -68,7 +80,14 @@ export function checkOption(spec: OptionSpec, value: unknown): OptionValue {
       if (typeof value === "string") return encoder.encode(value);
       if (value instanceof Uint8Array) return value;
       throw new NngError("EBADTYPE", spec.name);
+    case "object":
+      if (typeof value !== "object" || value === null || value instanceof Uint8Array || Array.isArray(value)) {
+        throw new NngError("EBADTYPE", spec.name);
+      }
+      // A copy: later changes to the caller's object must not reach endpoints.
+      return { ...value };
     case "addr":
+    case "strings":
       throw new NngError("EREADONLY", spec.name);
   }
 }
@@ -146,6 +165,24 @@ export const OPT = {
   TCP_BOUND_PORT: "tcp-bound-port",
   /** NNG_OPT_IPC_PERMISSIONS: int, ipc listener; file mode of the socket path, set before start. */
   IPC_PERMISSIONS: "ipc:permissions",
+  /** tls-config: object, tls/wss endpoint; Node `tls.SecureContextOptions` passed through (NNG's file options win). */
+  TLS_CONFIG: "tls-config",
+  /** NNG_OPT_TLS_AUTH_MODE: int 0-2 (none, optional, required), tls/wss endpoint; dialers default to required, listeners to none. */
+  TLS_AUTH_MODE: "tls-authmode",
+  /** NNG_OPT_TLS_CA_FILE: string, tls/wss endpoint, write-only; PEM file of the certificates to trust. */
+  TLS_CA_FILE: "tls-ca-file",
+  /** NNG_OPT_TLS_CERT_KEY_FILE: string, tls/wss endpoint, write-only; PEM file holding our certificate and key. */
+  TLS_CERT_KEY_FILE: "tls-cert-key-file",
+  /** NNG_OPT_TLS_SERVER_NAME: string, tls/wss dialer; the name checked in the server's certificate (default: the URL's host). */
+  TLS_SERVER_NAME: "tls-server-name",
+  /** NNG_OPT_TLS_VERIFIED: bool, tls/wss pipe, read-only; the peer's certificate was verified. */
+  TLS_VERIFIED: "tls-verified",
+  /** NNG_OPT_TLS_PEER_CN: string, tls pipe, read-only; the common name of the peer's certificate. */
+  TLS_PEER_CN: "tls-peer-cn",
+  /** NNG_OPT_TLS_PEER_ALT_NAMES: string list, tls pipe, read-only; the DNS names of the peer's certificate. */
+  TLS_PEER_ALT_NAMES: "tls-peer-alt-names",
+  /** NNG_OPT_SOCKET_FD: int, socket:// listener, write-only; a connected descriptor to adopt as a pipe. */
+  SOCKET_FD: "socket:fd",
   /** NNG_OPT_PAIR1_POLY: bool, pair1 socket; polyamorous mode (many peers), set before connecting. */
   PAIR1_POLY: "pair1:polyamorous",
   /** NNG_OPT_REQ_RESENDTIME: ms, req socket and context; resend interval (default 60000, <= 0 never). */

@@ -91,7 +91,7 @@ abstract class Endpoint implements EndpointConfig {
    */
   getOption(name: string): OptionValue {
     const v = this.transportOption(name) ?? this.store.get(name);
-    if (v !== undefined) return v;
+    if (v !== undefined && !this.transport.options.some((o) => o.name === name && o.writeOnly)) return v;
     const spec = this.spec(name);
     if (spec.writeOnly) throw new NngError("EWRITEONLY", name);
     throw new NngError("ENOTSUP", name);
@@ -103,7 +103,14 @@ abstract class Endpoint implements EndpointConfig {
    */
   setOption(name: string, value: OptionValue): void {
     if (this.closed) throw new NngError("ECLOSED");
-    this.store.set(name, checkOption(this.spec(name), value));
+    const v = checkOption(this.spec(name), value);
+    if (this.transport.setEndpointOption?.(this, this instanceof Dialer ? "dialer" : "listener", name, v)) return;
+    this.store.set(name, v);
+  }
+
+  /** True once `close` was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   protected abstract transportOption(name: string): OptionValue | undefined;

@@ -25,7 +25,11 @@ export const ENDPOINT_OPTIONS: readonly ProtocolOption[] = [
   { name: "local-address", kind: "addr", readOnly: true },
 ];
 
-/** Transport options a socket stores so that its endpoints inherit them, with their defaults. */
+/**
+ * Transport options a socket stores so that its endpoints inherit them, with their defaults.
+ * The TLS options (tls-authmode, tls-ca-file...) have none here: NNG's tls-authmode default
+ * differs between dialers (required) and listeners (none), so the transport applies it.
+ */
 export const TRANSPORT_DEFAULTS: Readonly<Record<string, OptionValue>> = {
   "tcp-nodelay": true,
   "tcp-keepalive": false,

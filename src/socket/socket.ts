@@ -310,7 +310,8 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     const v = checkOption(spec, value);
     if (name === "socket-name" && (v as string).length > SOCKET_NAME_MAX) throw new NngError("EINVAL", "socket-name too long");
     this.protocol.optionChanged(name, v);
-    if (!spec.writeOnly) this.optionStore.set(name, v);
+    // Transport options are kept for the endpoints to inherit, write-only ones (tls-ca-file...) too.
+    if (!spec.writeOnly || this.isTransportOption(spec)) this.optionStore.set(name, v);
   }
 
   /** The `recv-timeout` option in ms: how long a receive waits (-1, the default: forever). */
@@ -494,6 +495,10 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
         .find((o) => o.name === name && !o.readOnly);
     if (!spec) throw new NngError("ENOTSUP", name);
     return spec;
+  }
+
+  private isTransportOption(spec: OptionSpec): boolean {
+    return registeredTransports().some((t) => t.options.includes(spec));
   }
 
   private checkOpen(): void {

@@ -1,4 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
+import type { Duplex } from "node:stream";
 import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionValue, SockAddr } from "../core/options.js";
@@ -13,6 +14,12 @@ const SLAB_SIZE = 64 * 1024;
 const COPY_LIMIT = 4096;
 const FLUSH_AT = 64 * 1024;
 
+/** What a pipe runs on: a net.Socket (tcp, ipc, tls) or any byte Duplex (adopted by socket://). */
+export type ByteStream = NetSocket | Duplex;
+
+/** How long a gracefully ended stream may wait for its peer to close before it is destroyed. */
+const LINGER_MS = 1000;
+
 export interface StreamInfo {
   readonly ipc: boolean;
   readonly localAddress: SockAddr;
@@ -26,7 +33,7 @@ export interface StreamInfo {
  * read the peer's. `done` gets the connection, or the error (the stream is then destroyed).
  */
 export function negotiate(
-  sock: NetSocket,
+  sock: ByteStream,
   config: EndpointConfig,
   info: StreamInfo,
   done: (err: NngError | null, conn: Connection | null) => void,
@@ -94,7 +101,7 @@ export class StreamConnection implements Connection {
   private resumeQueued = false;
 
   constructor(
-    private readonly sock: NetSocket,
+    private readonly sock: ByteStream,
     config: EndpointConfig,
     private readonly info: StreamInfo,
     readonly peer: number,
@@ -213,7 +220,12 @@ export class StreamConnection implements Connection {
     else {
       this.sock.end();
       // A graceful end still needs the handle released if the peer never closes its side.
-      this.sock.setTimeout(1000, () => this.sock.destroy());
+      const sock = this.sock;
+      if ("setTimeout" in sock) sock.setTimeout(LINGER_MS, () => sock.destroy());
+      else {
+        const timer = setTimeout(() => sock.destroy(), LINGER_MS);
+        sock.once("close", () => clearTimeout(timer));
+      }
     }
     this.handler?.disconnected(err ?? new NngError("ECLOSED"));
   }

@@ -2,7 +2,7 @@ import * as net from "node:net";
 import { NngError } from "../core/errors.js";
 import type { OptionSpec, OptionValue, SockAddr } from "../core/options.js";
 import { formatUrl, type NngUrl, socketAddress } from "../core/url.js";
-import { negotiate } from "./stream.js";
+import { negotiate, type StreamInfo } from "./stream.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "./transport.js";
 
 export function inetAddress(address: string | undefined, family: string | undefined, port: number | undefined): SockAddr {
@@ -23,7 +23,6 @@ function tcpPipeOptions(sock: net.Socket, config: EndpointConfig): (name: string
   };
 }
 
-/** Connects a tcp socket to `url`; `done` gets the raw socket once connected. */
 /** libnng's tcp refuses URLs with anything beyond host and port. */
 export function tcpSocketAddress(url: NngUrl, listening: boolean): ReturnType<typeof socketAddress> {
   if ((url.path !== "" && url.path !== "/") || url.query !== "" || url.fragment !== "" || url.userinfo !== "") {
@@ -32,6 +31,7 @@ export function tcpSocketAddress(url: NngUrl, listening: boolean): ReturnType<ty
   return socketAddress(url, listening);
 }
 
+/** Connects a tcp socket to `url`; `done` gets the raw socket once connected. */
 export function tcpConnect(url: NngUrl, done: (err: NngError | null, sock: net.Socket | null) => void): () => void {
   let addr: ReturnType<typeof socketAddress>;
   try {
@@ -59,13 +59,14 @@ export function tcpConnect(url: NngUrl, done: (err: NngError | null, sock: net.S
   return () => settle(new NngError("ECLOSED"));
 }
 
-class TcpDialer implements TransportDialer {
+/** Dials tcp and negotiates; `secure` lets tls run its handshake on the socket first. */
+export class TcpDialer implements TransportDialer {
   private abort: (() => void) | null = null;
   private closed = false;
 
   constructor(
-    private readonly url: NngUrl,
-    private readonly config: EndpointConfig,
+    protected readonly url: NngUrl,
+    protected readonly config: EndpointConfig,
   ) {}
 
   connect(done: (err: NngError | null, conn: Connection | null) => void): void {
@@ -81,18 +82,29 @@ class TcpDialer implements TransportDialer {
         return done(new NngError("ECLOSED"), null);
       }
       applyTcpOptions(sock, this.config);
-      negotiate(
-        sock,
-        this.config,
-        {
-          ipc: false,
-          localAddress: inetAddress(sock.localAddress, sock.localFamily, sock.localPort),
-          remoteAddress: inetAddress(sock.remoteAddress, sock.remoteFamily, sock.remotePort),
-          options: tcpPipeOptions(sock, this.config),
-        },
-        done,
-      );
+      this.abort = this.secure(sock, (err2, stream) => {
+        this.abort = null;
+        if (err2 || !stream) return done(err2, null);
+        if (this.closed) {
+          stream.destroy();
+          return done(new NngError("ECLOSED"), null);
+        }
+        negotiate(stream, this.config, this.streamInfo(stream), done);
+      });
     });
+  }
+
+  /**
+   * Turns the connected socket into the stream the SP handshake runs on (plain tcp: itself).
+   * Returns a function that abandons the attempt.
+   */
+  protected secure(sock: net.Socket, done: (err: NngError | null, stream: net.Socket | null) => void): () => void {
+    done(null, sock);
+    return () => {};
+  }
+
+  protected streamInfo(stream: net.Socket): StreamInfo {
+    return tcpStreamInfo(stream, this.config);
   }
 
   close(): void {
@@ -106,27 +118,62 @@ class TcpDialer implements TransportDialer {
   }
 }
 
-/** Accepts stream connections on a Node server and negotiates each. Shared by tcp and ipc. */
+/** Addresses and tcp options of a pipe over tcp (or tls over tcp). */
+export function tcpStreamInfo(sock: net.Socket, config: EndpointConfig): StreamInfo {
+  return {
+    ipc: false,
+    localAddress: inetAddress(sock.localAddress, sock.localFamily, sock.localPort),
+    remoteAddress: inetAddress(sock.remoteAddress, sock.remoteFamily, sock.remotePort),
+    options: tcpPipeOptions(sock, config),
+  };
+}
+
+/** Accepts stream connections on a Node server and negotiates each. Shared by tcp, ipc and tls. */
 export abstract class StreamListener implements TransportListener {
   protected server: net.Server | null = null;
+  /** Raw connections not yet handed on (still in the tls or SP handshake). */
   private readonly live = new Set<net.Socket>();
 
   constructor(protected readonly config: EndpointConfig) {}
 
   protected abstract bind(server: net.Server, done: (err: NngError | null) => void): void;
-  protected abstract setup(sock: net.Socket): { ipc: boolean; localAddress: SockAddr; remoteAddress: SockAddr; options?: (name: string) => OptionValue | undefined };
+  protected abstract setup(stream: net.Socket): StreamInfo;
   abstract getOption(name: string): OptionValue | undefined;
 
-  listen(accept: (err: NngError | null, conn: Connection | null) => void, done: (err: NngError | null) => void): void {
+  /**
+   * The server to listen with. It hands every stream ready for the SP handshake to `ready`, and
+   * reports streams that failed before that (a tls handshake) to `failed`. Plain: a net server.
+   */
+  protected createServer(ready: (stream: net.Socket) => void, _failed: (err: NngError) => void): net.Server {
     const server = net.createServer({ pauseOnConnect: false });
+    server.on("connection", ready);
+    return server;
+  }
+
+  /** Runs first for every accepted connection (tcp options go on the raw socket). */
+  protected prepare(_raw: net.Socket): void {}
+
+  /** The raw connection under a stream (the same socket unless a tls layer wraps it). */
+  protected rawOf(stream: net.Socket, _live: ReadonlySet<net.Socket>): net.Socket {
+    return stream;
+  }
+
+  listen(accept: (err: NngError | null, conn: Connection | null) => void, done: (err: NngError | null) => void): void {
+    const server = this.createServer(
+      (stream) => {
+        negotiate(stream, this.config, this.setup(stream), (err, conn) => {
+          this.live.delete(this.rawOf(stream, this.live));
+          accept(err, conn);
+        });
+      },
+      (err) => accept(err, null),
+    );
     this.server = server;
-    server.on("connection", (sock) => {
-      this.live.add(sock);
-      sock.once("close", () => this.live.delete(sock));
-      negotiate(sock, this.config, this.setup(sock), (err, conn) => {
-        this.live.delete(sock);
-        accept(err, conn);
-      });
+    // Before the server's own listeners: a tls server wraps the socket in its "connection" handler.
+    server.prependListener("connection", (raw: net.Socket) => {
+      this.live.add(raw);
+      raw.once("close", () => this.live.delete(raw));
+      this.prepare(raw);
     });
     this.bind(server, done);
   }
@@ -157,9 +204,9 @@ export function bindServer(server: net.Server, options: net.ListenOptions, done:
   server.listen(options);
 }
 
-class TcpListener extends StreamListener {
+export class TcpListener extends StreamListener {
   constructor(
-    private readonly url: NngUrl,
+    protected readonly url: NngUrl,
     config: EndpointConfig,
   ) {
     super(config);
@@ -181,14 +228,12 @@ class TcpListener extends StreamListener {
     bindServer(server, options, done);
   }
 
-  protected setup(sock: net.Socket) {
-    applyTcpOptions(sock, this.config);
-    return {
-      ipc: false,
-      localAddress: inetAddress(sock.localAddress, sock.localFamily, sock.localPort),
-      remoteAddress: inetAddress(sock.remoteAddress, sock.remoteFamily, sock.remotePort),
-      options: tcpPipeOptions(sock, this.config),
-    };
+  protected override prepare(raw: net.Socket): void {
+    applyTcpOptions(raw, this.config);
+  }
+
+  protected setup(stream: net.Socket): StreamInfo {
+    return tcpStreamInfo(stream, this.config);
   }
 
   getOption(name: string): OptionValue | undefined {

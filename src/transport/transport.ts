@@ -84,6 +84,11 @@ export interface Transport {
   readonly schemes: readonly string[];
   /** Options this transport understands on endpoints and pipes. */
   readonly options: readonly OptionSpec[];
+  /**
+   * Acts on an option set on one of this transport's endpoints (socket:// takes a descriptor
+   * through `socket:fd`). True: the transport took the value and it is not stored.
+   */
+  setEndpointOption?(endpoint: EndpointConfig, role: "dialer" | "listener", name: string, value: OptionValue): boolean;
   /** A dialer for `url`; throws (e.g. EADDRINVAL) when the URL cannot be dialed. */
   dialer(url: NngUrl, config: EndpointConfig): TransportDialer;
   /** A listener for `url`; throws (e.g. EADDRINVAL) when the URL cannot be listened on. */

@@ -26,6 +26,25 @@ describe("options", () => {
     assert.deepEqual(checkOption({ name: "x", kind: "bytes" }, "ab"), Uint8Array.of(0x61, 0x62));
   });
 
+  it("object options take plain objects (copied), strings options are read-only, check hooks run last", () => {
+    const spec = { name: "o", kind: "object" as const };
+    const given = { ca: "x" };
+    const got = checkOption(spec, given) as { ca: string };
+    assert.deepEqual(got, given);
+    given.ca = "changed";
+    assert.equal(got.ca, "x");
+    for (const bad of ["s", 1, null, [1], Uint8Array.of(1)]) assert.equal(code(() => checkOption(spec, bad)), "EBADTYPE");
+    assert.equal(code(() => checkOption({ name: "l", kind: "strings" }, ["a"])), "EREADONLY");
+    const seen: unknown[] = [];
+    const checked = { name: "f", kind: "string" as const, check: (v: unknown) => void seen.push(v) };
+    checkOption(checked, "path");
+    assert.deepEqual(seen, ["path"]);
+    assert.equal(code(() => checkOption(checked, 5)), "EBADTYPE");
+    assert.deepEqual(seen, ["path"]);
+    const refusing = { name: "f", kind: "string" as const, check: () => { throw new NngError("ENOENT"); } };
+    assert.equal(code(() => checkOption(refusing, "missing")), "ENOENT");
+  });
+
   it("inherits from its parent and overrides it", () => {
     const socket = new OptionStore();
     socket.set("recv-size-max", 100);

@@ -67,7 +67,8 @@ usage(const char *why)
 	    "--nonblock\n"
 	    "  --also-dial URL (repeatable; after the main listen/dial)\n"
 	    "  --local-thr SIZE COUNT --remote-thr SIZE COUNT --local-lat SIZE "
-	    "RT --remote-lat SIZE RT\n");
+	    "RT --remote-lat SIZE RT\n"
+	    "  --tls-cert-key-file FILE --tls-ca-file FILE\n");
 	exit(2);
 }
 
@@ -223,6 +224,8 @@ main(int argc, char **argv)
 		usage("mode must be dial or listen");
 	}
 	const char *url = argv[3];
+	const char *tls_cert_key_file = NULL; // --tls-cert-key-file FILE (tls+tcp)
+	const char *tls_ca_file       = NULL; // --tls-ca-file FILE (tls+tcp)
 
 	for (int i = 4; i < argc; i++) {
 		const char *o   = argv[i];
@@ -273,6 +276,10 @@ main(int argc, char **argv)
 			maxsz = num(ARG());
 		} else if (strcmp(o, "--delay") == 0) {
 			delay = num(ARG());
+		} else if (strcmp(o, "--tls-cert-key-file") == 0) {
+			tls_cert_key_file = ARG();
+		} else if (strcmp(o, "--tls-ca-file") == 0) {
+			tls_ca_file = ARG();
 		} else if (strcmp(o, "--local-thr") == 0 ||
 		    strcmp(o, "--remote-thr") == 0 ||
 		    strcmp(o, "--local-lat") == 0 ||
@@ -346,6 +353,16 @@ main(int argc, char **argv)
 		nng_listener l;
 		int          port;
 		check("listen", nng_listener_create(&l, sock, url));
+		if (tls_cert_key_file != NULL) {
+			check("setopt",
+			    nng_listener_set_string(
+			        l, NNG_OPT_TLS_CERT_KEY_FILE, tls_cert_key_file));
+		}
+		if (tls_ca_file != NULL) {
+			check("setopt",
+			    nng_listener_set_string(
+			        l, NNG_OPT_TLS_CA_FILE, tls_ca_file));
+		}
 		check("listen", nng_listener_start(l, 0));
 		const char *sep   = strstr(url, "://");
 		const char *colon = strrchr(url, ':');
@@ -358,8 +375,19 @@ main(int argc, char **argv)
 			printf("ready %s\n", url);
 		}
 	} else {
+		nng_dialer d;
+		check("dial", nng_dialer_create(&d, sock, url));
+		if (tls_cert_key_file != NULL) {
+			check("setopt",
+			    nng_dialer_set_string(
+			        d, NNG_OPT_TLS_CERT_KEY_FILE, tls_cert_key_file));
+		}
+		if (tls_ca_file != NULL) {
+			check("setopt",
+			    nng_dialer_set_string(d, NNG_OPT_TLS_CA_FILE, tls_ca_file));
+		}
 		check("dial",
-		    nng_dial(sock, url, NULL, nonblock ? NNG_FLAG_NONBLOCK : 0));
+		    nng_dialer_start(d, nonblock ? NNG_FLAG_NONBLOCK : 0));
 		printf("ready\n");
 	}
 	for (int i = 0; i < nalso; i++) {
