@@ -2,7 +2,7 @@
 export { Aio, sleepAio, DURATION_DEFAULT, DURATION_INFINITE, DURATION_ZERO, type AioCallback, type AioCanceler } from "./core/aio.js";
 export { NngError, ERRORS, type NngErrorCode } from "./core/errors.js";
 export { Message, type Bytes } from "./core/message.js";
-export { OPT, type OptionKind, type OptionSpec, type OptionValue, type SockAddr } from "./core/options.js";
+export { OPT, type OptionKind, type OptionSpec, type OptionValue, type OptionObject, type SockAddr } from "./core/options.js";
 export { parseUrl, type NngUrl } from "./core/url.js";
 export { Socket, type SocketOptions, type SocketStats, type PipeCallback } from "./socket/socket.js";
 export { Dialer, Listener, type EndpointStats } from "./socket/endpoint.js";

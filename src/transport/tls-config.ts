@@ -10,7 +10,14 @@ import type { OptionSpec, OptionValue } from "../core/options.js";
 import type { EndpointConfig } from "./transport.js";
 
 /** Values of `tls-authmode`, as nng_tls_auth_mode numbers them. */
-export const TLS_AUTH_MODE = { NONE: 0, OPTIONAL: 1, REQUIRED: 2 } as const;
+export const TLS_AUTH_MODE = {
+  /** No verification of the peer's certificate (a listener's default). */
+  NONE: 0,
+  /** A certificate the peer presents is verified; none is accepted too. */
+  OPTIONAL: 1,
+  /** The peer must present a certificate that verifies (a dialer's default). */
+  REQUIRED: 2,
+} as const;
 
 /** Certificate verification codes of OpenSSL/Node that mean "the peer is not trusted". */
 const PEER_AUTH_CODES = new Set(["ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE", "ERR_SSL_NO_SHARED_CIPHER"]);
