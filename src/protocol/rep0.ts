@@ -178,10 +178,10 @@ class Rep0Protocol implements Protocol {
   /** @internal */
   ctxRecv(ctx: RepContext, aio: Aio): void {
     if (this.closed || ctx.closed) return refuse(aio, new NngError("ECLOSED"));
-    const msg = this.takeRequest();
-    if (msg !== undefined) {
+    if (this.hasRequest()) {
+      if (!aio.begin(null, -1)) return; // a stopped aio: the request waits for another recv
+      const msg = this.takeRequest()!;
       this.capture(ctx, msg);
-      aio.begin(null, -1);
       aio.msg = msg;
       aio.finish(0);
       return;
@@ -201,15 +201,17 @@ class Rep0Protocol implements Protocol {
     msg.headerClear();
     const pipeId = ctx.pipeId;
     if (pipeId === 0) return refuse(aio, new NngError("ESTATE", "no request to reply to"));
+    const rp = this.pipes.get(pipeId);
+    const now = rp === undefined || !rp.busy;
+    // A stopped aio refuses the operation before anything changes.
+    if (now && !aio.begin(null, -1)) return;
     // Whatever happens now, this request has had its one reply.
     ctx.pipeId = 0;
     if (ctx.backtrace !== null) {
       msg.headerAppend(ctx.backtrace);
       ctx.backtrace = null;
     } else msg.headerAppendU32(ctx.requestId);
-    const rp = this.pipes.get(pipeId);
-    if (rp === undefined || !rp.busy) {
-      aio.begin(null, -1);
+    if (now) {
       aio.msg = null;
       if (rp === undefined) this.host.count("tx-drop");
       else rp.busy = !rp.pipe.send(msg);
@@ -270,6 +272,16 @@ class Rep0Protocol implements Protocol {
   }
 
   // ---- internals ----
+
+  /** True when a request waits for a receiver (requests from lost pipes are skipped). */
+  private hasRequest(): boolean {
+    for (;;) {
+      const msg = this.inbox.peek();
+      if (msg === undefined) return false;
+      if (this.pipes.has(msg.pipe)) return true;
+      this.inbox.shift();
+    }
+  }
 
   /** The oldest waiting request whose pipe is still there (a request from a lost pipe is moot). */
   private takeRequest(): Message | undefined {
@@ -395,8 +407,8 @@ class RawRep0Protocol implements Protocol {
   }
 
   send(aio: Aio): void {
+    if (!aio.begin(null, -1)) return;
     const msg = aio.msg!;
-    aio.begin(null, -1);
     aio.msg = null;
     this.route(msg);
     aio.finish(0);

@@ -17,10 +17,12 @@ const RAW_REQ_OPTIONS: readonly ProtocolOption[] = [...BUFFER_OPTIONS, TTL_OPTIO
 const ID_FIRST = 0x80000000;
 const ID_LAST = 0xffffffff;
 
-/** Where a pipe stands in the send rotation. */
+/** Where a pipe stands in the send rotation, and the requests last sent on it. */
 interface ReqPipe {
   ready: boolean;
   gone: boolean;
+  /** Head of the intrusive list (ctx.pipeNext) of contexts whose request went out on this pipe. */
+  sent: ReqContext | null;
 }
 
 /**
@@ -39,6 +41,9 @@ class ReqContext implements ProtocolContext {
   recvAio: Aio | null = null;
   /** The pipe the request last went out on: losing it means resending (or ECONNRESET). */
   pipe: Pipe | null = null;
+  /** Neighbours in that pipe's list of contexts (O(1) unlink on reply; no scan on pipe loss). */
+  pipePrev: ReqContext | null = null;
+  pipeNext: ReqContext | null = null;
   /** On the socket's send queue (waiting for a ready pipe). */
   queued = false;
   /** The request's pipe was lost with resending disabled: the next recv reports ECONNRESET. */
@@ -121,7 +126,7 @@ class Req0Protocol implements Protocol {
   // ---- pipes ----
 
   addPipe(pipe: Pipe): boolean {
-    pipe.protoData = { ready: false, gone: false } satisfies ReqPipe;
+    pipe.protoData = { ready: false, gone: false, sent: null } satisfies ReqPipe;
     this.markReady(pipe);
     this.runSendQueue();
     return true;
@@ -135,10 +140,9 @@ class Req0Protocol implements Protocol {
       this.ready.remove(pipe);
     }
     if (this.closed) return;
-    // Pipe loss is rare: a scan of the outstanding requests is fine here (never per message).
-    for (const ctx of this.requests.values()) {
-      if (ctx.pipe !== pipe) continue;
-      ctx.pipe = null;
+    // Only the contexts whose request went out on this pipe: no scan of every request.
+    for (let ctx = st.sent; ctx !== null; ctx = st.sent) {
+      unlinkFromPipe(ctx);
       if (ctx.resendTime > 0) {
         if (!ctx.queued) this.enqueue(ctx);
         continue;
@@ -174,7 +178,7 @@ class Req0Protocol implements Protocol {
     this.requests.delete(id);
     ctx.requestId = 0;
     ctx.reqMsg = null;
-    ctx.pipe = null;
+    unlinkFromPipe(ctx);
     this.stopResending(ctx);
     const aio = ctx.recvAio;
     if (aio) {
@@ -209,31 +213,27 @@ class Req0Protocol implements Protocol {
   /** @internal */
   ctxSend(ctx: ReqContext, aio: Aio): void {
     if (this.closed || ctx.closed) return refuse(aio, new NngError("ECLOSED"));
-    // A new request abandons the previous one, reply included.
-    this.abandon(ctx, new NngError("ECANCELED"));
-    const msg = aio.msg!;
-    msg.headerClear();
-    msg.headerAppendU32(this.allocId(ctx));
-    ctx.reqMsg = msg;
     const pipe = this.sendQueue.length === 0 ? this.takeReadyPipe() : undefined;
     if (pipe) {
-      aio.begin(null, -1);
+      // A stopped aio refuses the operation: then nothing changes, the pipe stays first in line.
+      if (!aio.begin(null, -1)) return this.unshiftReady(pipe);
+      // A new request abandons the previous one, reply included.
+      this.abandon(ctx, new NngError("ECANCELED"));
+      this.prepare(ctx, aio.msg!);
       aio.msg = null;
       this.transmit(ctx, pipe);
       aio.finish(0);
       return;
     }
+    const timeout = effectiveTimeout(aio, this.sendTimeoutOf(ctx));
+    // Refused at once (stopped aio, or nonblock with no pipe): the previous request lives on.
+    if (timeout === 0) return refuse(aio, new NngError("ETIMEDOUT"));
+    if (!aio.begin(cancelSend, timeout)) return;
+    this.abandon(ctx, new NngError("ECANCELED"));
+    this.prepare(ctx, aio.msg!);
     // Wait for a ready pipe; the message stays on the aio until one takes it.
     ctx.sendAio = aio;
     aio.owner = ctx;
-    if (!aio.begin(cancelSend, effectiveTimeout(aio, this.sendTimeoutOf(ctx)))) {
-      if (ctx.sendAio === aio) {
-        ctx.sendAio = null;
-        msg.headerClear();
-        this.reset(ctx);
-      }
-      return;
-    }
     this.enqueue(ctx);
   }
 
@@ -247,8 +247,8 @@ class Req0Protocol implements Protocol {
     }
     const reply = ctx.repMsg;
     if (reply) {
+      if (!aio.begin(null, -1)) return; // a stopped aio: the reply waits for the next recv
       ctx.repMsg = null;
-      aio.begin(null, -1);
       aio.msg = reply;
       aio.finish(0);
       return;
@@ -310,7 +310,7 @@ class Req0Protocol implements Protocol {
     }
     ctx.reqMsg = null;
     ctx.repMsg = null;
-    ctx.pipe = null;
+    unlinkFromPipe(ctx);
     ctx.connReset = false;
   }
 
@@ -330,6 +330,13 @@ class Req0Protocol implements Protocol {
   }
 
   // ---- internals ----
+
+  /** Gives `msg` the context's new request id (header) and keeps it for resending. */
+  private prepare(ctx: ReqContext, msg: Message): void {
+    msg.headerClear();
+    msg.headerAppendU32(this.allocId(ctx));
+    ctx.reqMsg = msg;
+  }
 
   private allocId(ctx: ReqContext): number {
     for (;;) {
@@ -366,6 +373,11 @@ class Req0Protocol implements Protocol {
     this.ready.push(pipe);
   }
 
+  private unshiftReady(pipe: Pipe): void {
+    (pipe.protoData as ReqPipe).ready = true;
+    this.ready.unshift(pipe);
+  }
+
   private takeReadyPipe(): Pipe | undefined {
     for (;;) {
       const pipe = this.ready.shift();
@@ -393,12 +405,32 @@ class Req0Protocol implements Protocol {
 
   /** Sends (or resends) the context's request on `pipe` and arms its resend timer. */
   private transmit(ctx: ReqContext, pipe: Pipe): void {
-    ctx.pipe = pipe;
+    unlinkFromPipe(ctx);
+    linkToPipe(ctx, pipe);
     if (ctx.timer !== null) clearTimeout(ctx.timer);
     ctx.timer = ctx.resendTime > 0 ? setTimeout(resendDue, ctx.resendTime, ctx) : null;
     // The pipe owns what it is given (inproc even rewrites it): give it a copy-on-write dup.
     if (pipe.send(ctx.reqMsg!.dup())) this.markReady(pipe);
   }
+}
+
+function linkToPipe(ctx: ReqContext, pipe: Pipe): void {
+  const st = pipe.protoData as ReqPipe;
+  ctx.pipe = pipe;
+  ctx.pipePrev = null;
+  ctx.pipeNext = st.sent;
+  if (st.sent !== null) st.sent.pipePrev = ctx;
+  st.sent = ctx;
+}
+
+function unlinkFromPipe(ctx: ReqContext): void {
+  const pipe = ctx.pipe;
+  if (pipe === null) return;
+  const { pipePrev: prev, pipeNext: next } = ctx;
+  if (prev !== null) prev.pipeNext = next;
+  else (pipe.protoData as ReqPipe).sent = next;
+  if (next !== null) next.pipePrev = prev;
+  ctx.pipe = ctx.pipePrev = ctx.pipeNext = null;
 }
 
 function resendDue(ctx: ReqContext): void {

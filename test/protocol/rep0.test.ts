@@ -242,6 +242,33 @@ describe("rep0", () => {
     }
   });
 
+  it("a stopped aio is refused (ECANCELED): it takes no request and spends no reply", async () => {
+    const rep = new Rep0();
+    const req = new Req0();
+    try {
+      await connect(rep, req);
+      await req.send("q");
+      const stopped = new Aio();
+      await stopped.stop();
+      await sleep(20); // the request is waiting in the rep
+      rep.recvAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(stopped.msg, null);
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "q");
+      const m = new Message("a");
+      stopped.msg = m;
+      rep.sendAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(stopped.msg, m);
+      await rep.send("answer");
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "answer");
+    } finally {
+      await closeAll(rep, req);
+    }
+  });
+
   it("closing a context ends only its own recv (ECLOSED)", async () => {
     const rep = new Rep0();
     const req = new Req0();

@@ -374,6 +374,61 @@ describe("req0", () => {
     }
   });
 
+  it("pipe lost: exactly the requests that went out on it are resent on the other pipe, the rest untouched", async () => {
+    const req = new Req0();
+    const repA = new Rep0({ raw: true });
+    const repB = new Rep0({ raw: true });
+    try {
+      await connect(req, repA, repB);
+      const n = 40;
+      const ctxs = Array.from({ length: n }, () => req.openContext());
+      await Promise.all(ctxs.map((c, i) => c.send(`q${i}`)));
+      const replies = ctxs.map((c) => c.recv({ timeout: 5000 }));
+      // Round robin: half went to each rep.
+      const take = async (rep: Rep0, k: number) => Promise.all(Array.from({ length: k }, () => rep.recv({ timeout: 3000 })));
+      const onA = await take(repA, n / 2);
+      const onB = await take(repB, n / 2);
+      repA.pipes[0]!.close();
+      // A's requests come again on B, at once (resend-time is 60 s); B's own are not resent.
+      const again = await take(repB, n / 2);
+      assert.deepEqual(again.map((m) => m.text()).sort(), onA.map((m) => m.text()).sort());
+      await rejectsWith(repB.recv({ timeout: 200 }), "ETIMEDOUT");
+      for (const m of [...onB, ...again]) await repB.send(replyTo(m, `a:${m.text()}`));
+      (await Promise.all(replies)).forEach((m, i) => assert.equal(m.text(), `a:q${i}`));
+    } finally {
+      await closeAll(req, repA, repB);
+    }
+  });
+
+  it("a stopped aio is refused (ECANCELED) and changes nothing: the previous request and its reply live on", async () => {
+    const req = new Req0();
+    const rep = new Rep0();
+    try {
+      await connect(req, rep);
+      await req.send("first");
+      const stopped = new Aio();
+      await stopped.stop();
+      const m = new Message("second");
+      stopped.msg = m;
+      req.sendAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(stopped.msg, m);
+      assert.equal(m.headerLength, 0);
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "first");
+      await rep.send("reply");
+      await sleep(20); // the reply is waiting in the req
+      // A stopped recv does not take the waiting reply either.
+      stopped.msg = null;
+      req.recvAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "reply");
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
   describe("message ownership: on every error the message stays on the aio", () => {
     it("send with no pipe: ETIMEDOUT (send-timeout), nonblock, cancel", async () => {
       const req = new Req0();
