@@ -2,7 +2,8 @@
 import type { Api, Proto, Transport } from "./spec.js";
 
 export type Impl = "nngts" | "libnng" | "ceiling";
-export type Kind = "thr" | "lat";
+/** thr: one-way throughput; lat: NNG perf latency; rr: req/rep with N contexts in flight (requests/s and round trip). */
+export type Kind = "thr" | "lat" | "rr";
 
 export interface Side {
   impl: Impl;
@@ -18,8 +19,10 @@ export interface BenchCase {
   /** the ceiling has no protocol: "push" stands for plain frames */
   proto: Proto;
   size: number;
-  /** messages (throughput) or round trips (latency) */
+  /** messages (throughput) or round trips (latency, rr) */
   count: number;
+  /** rr only: req contexts in flight (and rep contexts serving) */
+  contexts?: number;
   /** throughput: the receiver; latency: the server */
   listener: Side;
   /** throughput: the sender; latency: the client */
@@ -43,6 +46,9 @@ const NODE_COUNT: Record<number, number> = { 64: 1_000_000, 1024: 500_000, 65536
 const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
 const LIBNNG_PULL_DIVISOR = 4;
 const LAT_COUNT = 10_000;
+/** req/rep with contexts: 1, 10 and 1000 requests in flight; total exchanges per run (nngts at both ends). */
+export const RR_CONTEXTS = [1, 10, 1000] as const;
+const RR_COUNT: Record<number, number> = { 1: 20_000, 10: 100_000, 1000: 200_000 };
 
 function thrCount(size: number, proto: Proto, dialer: Side, listener: Side, div: number): number {
   if (dialer.impl !== "libnng" && listener.impl !== "libnng") return NODE_COUNT[size]! / div;
@@ -119,6 +125,16 @@ export function allCases(o: CaseOptions): BenchCase[] {
       const refs = { ceiling: ceilingId, libnng: libnngId };
       if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, listener: libnng, dialer: libnng, label: "libnng", refs });
       out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, listener: nngts, dialer: nngts, label: "nngts", refs });
+    }
+  }
+
+  if (o.reqrep) {
+    for (const transport of transports) {
+      for (const contexts of RR_CONTEXTS) {
+        const id = `rr:${transport}:reqrep:${sizeLabel(LAT_SIZE)}:${contexts}ctx:nngts`;
+        const count = RR_COUNT[contexts]! / div;
+        out.push({ id, kind: "rr", transport, proto: "reqrep", size: LAT_SIZE, count, contexts, listener: nngts, dialer: nngts, label: `nngts, ${contexts} context${contexts === 1 ? "" : "s"}`, refs: {} });
+      }
     }
   }
   return out;

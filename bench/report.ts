@@ -54,6 +54,11 @@ function cells(results: Map<string, CaseResult>, r: CaseResult, reps: number): s
     if (!s) return [...head, failed, "", "", ""];
     return [...head, withRange(s.main, rate, reps), withRange(s.mbps!, (x) => x.toFixed(1), reps), ...refs];
   }
+  if (c.kind === "rr") {
+    const rr = [...head, String(c.contexts ?? 1), count(c.count)];
+    if (!s) return [...rr, failed, "", ""];
+    return [...rr, withRange(s.main, rate, reps), withRange(s.rtt!, (x) => x.toFixed(1), reps), refs[1]!];
+  }
   if (!s) return [...head, failed, "", ""];
   return [...head, withRange(s.main, (x) => x.toFixed(1), reps), ...refs];
 }
@@ -68,6 +73,11 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
   const lat: Table = {
     title: "Latency (one-way µs = total / (2 × round trips), NNG local_lat/remote_lat method)",
     headers: ["implementation", "API", "µs median (min–max)", "× ceiling", "× libnng"],
+    rows: [],
+  };
+  const rr: Table = {
+    title: "Request/reply with contexts (N req contexts each keeping one request in flight, N rep contexts answering)",
+    headers: ["implementation", "API", "contexts", "requests", "requests/s median (min–max)", "round trip µs median (min–max)", "× libnng"],
     rows: [],
   };
   const groups = new Map<string, CaseResult[]>();
@@ -85,11 +95,11 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     g.push(r);
   }
   for (const [key, g] of groups) {
-    const table = key.startsWith("thr|") ? thr : lat;
-    table.rows.push(key.slice(4));
+    const table = key.startsWith("thr|") ? thr : key.startsWith("rr|") ? rr : lat;
+    table.rows.push(key.slice(key.indexOf("|") + 1));
     for (const r of g) table.rows.push(cells(results, r, reps));
   }
-  return [thr, lat].filter((t) => t.rows.length > 0);
+  return [thr, lat, rr].filter((t) => t.rows.length > 0);
 }
 
 export function textTable(t: Table): string {
@@ -187,6 +197,11 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
 - **Latency** follows NNG's \`local_lat\`/\`remote_lat\`: the client sends one 64-byte message and sends
   each reply back as the next request, 10 000 round trips (--quick: 1 000); one-way latency =
   total time / (2 × round trips).
+- **Request/reply with contexts** ("rr" cases): a req socket opens N contexts (1, 10, 1000), each
+  sending a 64-byte request and sending every reply back as its next request; the rep socket answers
+  with N contexts (one \`Aio\` each, recv → send → recv). The client times COUNT exchanges in all
+  (20 000 with 1 context, 100 000 with 10, 200 000 with 1000; --quick: 10x fewer): requests/s =
+  COUNT / time, mean round trip = time × N / COUNT.
 - **Processes**: over ipc and tcp each side runs in its own process (\`node dist/bench/worker.js\`, or the
   C peer), so the two sides use both cores as NNG's perf tools do; inproc runs both sockets in one
   worker process. Every repetition starts fresh processes (so JIT warm-up is inside the measurement,

@@ -52,7 +52,13 @@ function parseArgs(argv: string[]): Args {
 
 function progress(c: BenchCase, r: CaseResult): string {
   const s = summarize(r);
-  const v = !s ? `FAILED ${r.error?.split("\n")[0] ?? ""}` : c.kind === "thr" ? `${Math.round(s.main.median).toLocaleString("en")} msgs/s` : `${s.main.median.toFixed(1)} µs`;
+  const v = !s
+    ? `FAILED ${r.error?.split("\n")[0] ?? ""}`
+    : c.kind === "thr"
+      ? `${Math.round(s.main.median).toLocaleString("en")} msgs/s`
+      : c.kind === "rr"
+        ? `${Math.round(s.main.median).toLocaleString("en")} req/s, ${s.rtt!.median.toFixed(1)} µs round trip`
+        : `${s.main.median.toFixed(1)} µs`;
   return `${c.id.padEnd(44)} ${v}  (${r.wall.toFixed(1)} s)`;
 }
 

@@ -33,6 +33,10 @@ function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: Run
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
   }
+  if (c.kind === "rr") {
+    const rrRole = role === "lat-server" ? "rr-server" : "rr-client";
+    return Promise.resolve(startWorker(`nngts ${rrRole}`, { impl: "nngts", role: rrRole, url, size: c.size, count: c.count, contexts: c.contexts ?? 1 }, o));
+  }
   const spec: WorkerSpec =
     role === "thr-recv" || role === "thr-send"
       ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count }
@@ -49,7 +53,9 @@ async function runInproc(c: BenchCase, o: RunOptions): Promise<Measurement> {
   const spec: WorkerSpec =
     c.kind === "thr"
       ? { impl: "nngts", role: "thr-inproc", proto: c.proto, api: c.dialer.api, size: c.size, count: c.count }
-      : { impl: "nngts", role: "lat-inproc", proto: c.proto, size: c.size, count: c.count };
+      : c.kind === "rr"
+        ? { impl: "nngts", role: "rr-inproc", size: c.size, count: c.count, contexts: c.contexts ?? 1 }
+        : { impl: "nngts", role: "lat-inproc", proto: c.proto, size: c.size, count: c.count };
   const w = startWorker("nngts inproc", spec, o);
   try {
     const m = parseResult(await w.waitLine(RESULT, RUN_TIMEOUT_MS));

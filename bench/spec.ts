@@ -1,7 +1,7 @@
 // The vocabulary shared by the benchmark's orchestrator (run.ts) and its child processes (worker.ts).
 
 export type Transport = "inproc" | "ipc" | "tcp";
-/** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency only). */
+/** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency, and the "rr" cases with contexts). */
 export type Proto = "push" | "pair1" | "reqrep";
 /** "aio": sendAio/recvAio with one reused Aio per side; "promise": `await sock.send()` / `await sock.recv()` loops. */
 export type Api = "aio" | "promise";
@@ -12,6 +12,8 @@ export type WorkerSpec =
   | { impl: "nngts"; role: "lat-server" | "lat-client"; proto: Proto; url: string; size: number; count: number }
   | { impl: "nngts"; role: "thr-inproc"; proto: Proto; api: Api; size: number; count: number }
   | { impl: "nngts"; role: "lat-inproc"; proto: Proto; size: number; count: number }
+  | { impl: "nngts"; role: "rr-server" | "rr-client"; url: string; size: number; count: number; contexts: number }
+  | { impl: "nngts"; role: "rr-inproc"; size: number; count: number; contexts: number }
   | { impl: "ceiling"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; ipc: boolean; url: string; size: number; count: number };
 
 /** One measurement: `count` messages (throughput) or round trips (latency) in `seconds`. */

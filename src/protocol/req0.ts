@@ -1,5 +1,5 @@
 import { type Aio, effectiveTimeout } from "../core/aio.js";
-import { NngError } from "../core/errors.js";
+import { NngError, type NngErrorCode } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import { checkOption, type OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
@@ -218,7 +218,7 @@ class Req0Protocol implements Protocol {
       // A stopped aio refuses the operation: then nothing changes, the pipe stays first in line.
       if (!aio.begin(null, -1)) return this.unshiftReady(pipe);
       // A new request abandons the previous one, reply included.
-      this.abandon(ctx, new NngError("ECANCELED"));
+      this.abandon(ctx, "ECANCELED");
       this.prepare(ctx, aio.msg!);
       aio.msg = null;
       this.transmit(ctx, pipe);
@@ -229,7 +229,7 @@ class Req0Protocol implements Protocol {
     // Refused at once (stopped aio, or nonblock with no pipe): the previous request lives on.
     if (timeout === 0) return refuse(aio, new NngError("ETIMEDOUT"));
     if (!aio.begin(cancelSend, timeout)) return;
-    this.abandon(ctx, new NngError("ECANCELED"));
+    this.abandon(ctx, "ECANCELED");
     this.prepare(ctx, aio.msg!);
     // Wait for a ready pipe; the message stays on the aio until one takes it.
     ctx.sendAio = aio;
@@ -264,7 +264,7 @@ class Req0Protocol implements Protocol {
     if (ctx.closed) return;
     ctx.closed = true;
     this.contexts.delete(ctx);
-    this.abandon(ctx, new NngError("ECLOSED"));
+    this.abandon(ctx, "ECLOSED");
   }
 
   /** @internal */
@@ -285,18 +285,22 @@ class Req0Protocol implements Protocol {
     this.runSendQueue();
   }
 
-  /** @internal Ends the context's pending operations with `err` and forgets its request. */
-  abandon(ctx: ReqContext, err: NngError): void {
+  /**
+   * @internal Ends the context's pending operations with `err` and forgets its request. Takes a
+   * code, not an error: every send abandons the previous request, and an Error (stack trace
+   * included) is built only when there is an operation to end.
+   */
+  abandon(ctx: ReqContext, err: NngError | NngErrorCode): void {
     const r = ctx.recvAio;
     if (r) {
       ctx.recvAio = null;
-      r.finish(err);
+      r.finish(typeof err === "string" ? new NngError(err) : err);
     }
     const s = ctx.sendAio;
     if (s) {
       ctx.sendAio = null;
       s.msg?.headerClear();
-      s.finish(err);
+      s.finish(typeof err === "string" ? new NngError(err) : err);
     }
     this.reset(ctx);
   }
@@ -325,7 +329,7 @@ class Req0Protocol implements Protocol {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const ctx of this.contexts) this.abandon(ctx, new NngError("ECLOSED"));
+    for (const ctx of this.contexts) this.abandon(ctx, "ECLOSED");
     this.ready.drain();
   }
 
@@ -453,7 +457,7 @@ function cancelRecv(aio: Aio, err: NngError): void {
   if (ctx && ctx.recvAio === aio) {
     // As NNG: cancelling the receive aborts the whole exchange (a late reply is dropped).
     ctx.recvAio = null;
-    ctx.sock.abandon(ctx, new NngError("ECANCELED"));
+    ctx.sock.abandon(ctx, "ECANCELED");
   }
   aio.finish(err);
 }
