@@ -16,6 +16,9 @@ const RAW_REQ_OPTIONS: readonly ProtocolOption[] = [...BUFFER_OPTIONS, TTL_OPTIO
 
 const ID_FIRST = 0x80000000;
 const ID_LAST = 0xffffffff;
+// Request ids (bit 31 set) are not small integers for V8; the map is keyed by their low 30 bits,
+// which are unique among outstanding requests (allocId skips taken keys; a reply's full id is checked).
+const KEY_MASK = 0x3fffffff;
 
 /** Where a pipe stands in the send rotation, and the requests last sent on it. */
 interface ReqPipe {
@@ -48,7 +51,16 @@ class ReqContext implements ProtocolContext {
   queued = false;
   /** The request's pipe was lost with resending disabled: the next recv reports ECONNRESET. */
   connReset = false;
+  /**
+   * The resend timer, armed lazily: a reply does not clear it, and a new request only moves
+   * `resendAt`; when it fires early it re-arms itself for the rest. So a busy context costs one
+   * timer per resend-time, not a setTimeout/clearTimeout pair per request.
+   */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the request on the wire is due for a resend (performance.now() ms). */
+  resendAt = 0;
+  /** When the armed timer fires. */
+  timerAt = 0;
   closed = false;
 
   constructor(
@@ -169,13 +181,13 @@ class Req0Protocol implements Protocol {
       return;
     }
     const id = msg.trimU32();
-    const ctx = this.requests.get(id);
+    const ctx = this.requests.get(id & KEY_MASK);
     // Unknown id, a request not yet on the wire, or a reply already waiting: drop it.
-    if (ctx === undefined || ctx.sendAio !== null || ctx.repMsg !== null) {
+    if (ctx === undefined || ctx.requestId !== id || ctx.sendAio !== null || ctx.repMsg !== null) {
       this.host.count("rx-drop");
       return;
     }
-    this.requests.delete(id);
+    this.requests.delete(id & KEY_MASK);
     ctx.requestId = 0;
     ctx.reqMsg = null;
     unlinkFromPipe(ctx);
@@ -265,6 +277,7 @@ class Req0Protocol implements Protocol {
     ctx.closed = true;
     this.contexts.delete(ctx);
     this.abandon(ctx, "ECLOSED");
+    this.stopTimer(ctx);
   }
 
   /** @internal */
@@ -280,7 +293,10 @@ class Req0Protocol implements Protocol {
   /** @internal the resend timer of `ctx` fired. */
   resendDue(ctx: ReqContext): void {
     ctx.timer = null;
-    if (this.closed || ctx.reqMsg === null || ctx.queued) return;
+    // Nothing on the wire (answered, abandoned, or waiting for a pipe): the timer just lapses.
+    if (this.closed || ctx.reqMsg === null || ctx.queued || ctx.pipe === null || ctx.resendTime <= 0) return;
+    const left = ctx.resendAt - performance.now();
+    if (left > 0) return this.armTimer(ctx, left, ctx.resendAt);
     this.enqueue(ctx);
     this.runSendQueue();
   }
@@ -309,7 +325,7 @@ class Req0Protocol implements Protocol {
   reset(ctx: ReqContext): void {
     this.stopResending(ctx);
     if (ctx.requestId !== 0) {
-      this.requests.delete(ctx.requestId);
+      this.requests.delete(ctx.requestId & KEY_MASK);
       ctx.requestId = 0;
     }
     ctx.reqMsg = null;
@@ -329,7 +345,10 @@ class Req0Protocol implements Protocol {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const ctx of this.contexts) this.abandon(ctx, "ECLOSED");
+    for (const ctx of this.contexts) {
+      this.abandon(ctx, "ECLOSED");
+      this.stopTimer(ctx);
+    }
     this.ready.drain();
   }
 
@@ -346,8 +365,9 @@ class Req0Protocol implements Protocol {
     for (;;) {
       const id = this.nextId;
       this.nextId = id === ID_LAST ? ID_FIRST : id + 1;
-      if (!this.requests.has(id)) {
-        this.requests.set(id, ctx);
+      const key = id & KEY_MASK;
+      if (!this.requests.has(key)) {
+        this.requests.set(key, ctx);
         ctx.requestId = id;
         return id;
       }
@@ -359,11 +379,21 @@ class Req0Protocol implements Protocol {
     this.sendQueue.push(ctx);
   }
 
+  /** Takes the context off the send queue; its timer, if armed, lapses by itself. */
   private stopResending(ctx: ReqContext): void {
     if (ctx.queued) {
       ctx.queued = false;
       this.sendQueue.remove(ctx);
     }
+  }
+
+  private armTimer(ctx: ReqContext, ms: number, at: number): void {
+    if (ctx.timer !== null) clearTimeout(ctx.timer);
+    ctx.timer = setTimeout(resendDue, ms, ctx);
+    ctx.timerAt = at;
+  }
+
+  private stopTimer(ctx: ReqContext): void {
     if (ctx.timer !== null) {
       clearTimeout(ctx.timer);
       ctx.timer = null;
@@ -411,8 +441,12 @@ class Req0Protocol implements Protocol {
   private transmit(ctx: ReqContext, pipe: Pipe): void {
     unlinkFromPipe(ctx);
     linkToPipe(ctx, pipe);
-    if (ctx.timer !== null) clearTimeout(ctx.timer);
-    ctx.timer = ctx.resendTime > 0 ? setTimeout(resendDue, ctx.resendTime, ctx) : null;
+    if (ctx.resendTime > 0) {
+      const due = performance.now() + ctx.resendTime;
+      ctx.resendAt = due;
+      // Re-armed only when none runs or it would fire too late (resend-time was lowered).
+      if (ctx.timer === null || ctx.timerAt > due) this.armTimer(ctx, ctx.resendTime, due);
+    }
     // The pipe owns what it is given (inproc even rewrites it): give it a copy-on-write dup.
     if (pipe.send(ctx.reqMsg!.dup())) this.markReady(pipe);
   }

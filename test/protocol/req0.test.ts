@@ -153,6 +153,52 @@ describe("req0", () => {
     }
   });
 
+  it("a lowered resend-time applies to the next request at once (no resend timer left at the old time)", async () => {
+    const req = new Req0();
+    const rep = new Rep0({ raw: true });
+    try {
+      await connect(req, rep);
+      await req.send("slow"); // resend-time 60 s: its timer is armed
+      const q = await rep.recv({ timeout: 2000 });
+      await rep.send(replyTo(q, "ok"));
+      await req.recv({ timeout: 2000 });
+      req.resendTime = 100;
+      await req.send("fast");
+      const first = await rep.recv({ timeout: 2000 });
+      const again = await rep.recv({ timeout: 2000 });
+      assert.equal(again.text(), "fast");
+      assert.deepEqual(again.header, first.header);
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
+  it("a busy context keeps resending at resend-time while requests come and go", async () => {
+    const req = new Req0();
+    const rep = new Rep0({ raw: true });
+    try {
+      req.resendTime = 150;
+      await connect(req, rep);
+      // Answered requests in quick succession must not push the next one's resend out.
+      for (let i = 0; i < 5; i++) {
+        await req.send(`q${i}`);
+        const q = await rep.recv({ timeout: 2000 });
+        await sleep(40);
+        await rep.send(replyTo(q, "a"));
+        await req.recv({ timeout: 2000 });
+      }
+      const t0 = performance.now();
+      await req.send("last");
+      await rep.recv({ timeout: 2000 });
+      const again = await rep.recv({ timeout: 2000 });
+      assert.equal(again.text(), "last");
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 140, `resent after ${waited} ms, before resend-time`);
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
   it("resend disabled (<= 0): the request goes out once", async () => {
     const req = new Req0();
     const rep = new Rep0();
