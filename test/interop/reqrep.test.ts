@@ -105,6 +105,22 @@ describe("interop req0/rep0 with libnng", { skip: !haveLibnng && "libnng not ins
       }
     });
 
+    test(`${transport}: 1000 nngts req contexts in flight at once -> C peer rep0 --echo 1000`, { timeout: 20_000 }, async () => {
+      const n = 1000;
+      const peer = await startPeer(["rep0", "listen", anyUrl(transport), "--echo", String(n), "--recv-timeout", "10000"]);
+      const req = new Req0();
+      try {
+        await within(req.dial(peer.url), 5_000, "dial");
+        const ctxs = Array.from({ length: n }, () => req.openContext());
+        await Promise.all(ctxs.map((c, i) => c.send(`c${i}`, { timeout: 5_000 })));
+        const replies = await Promise.all(ctxs.map((c) => c.recv({ timeout: 15_000 })));
+        replies.forEach((m, i) => assert.equal(m.text(), `c${i}`));
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await req.close();
+      }
+    });
+
     test(`${transport}: nngcat --req0 --data X --ascii -> nngts rep`, { timeout: 10_000 }, async () => {
       const rep = new Rep0();
       const serving = serve(rep);

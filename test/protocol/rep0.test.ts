@@ -222,25 +222,38 @@ describe("rep0", () => {
     }
   });
 
-  it("1000 concurrent req contexts answered by 1000 rep contexts in random order", async () => {
-    const rep = new Rep0();
-    const req = new Req0();
-    try {
-      await connect(rep, req);
-      const n = 1000;
-      const serving = Array.from({ length: n }, () => rep.openContext());
-      const incoming = serving.map((c) => c.recv({ timeout: 10_000 }));
-      const asking = Array.from({ length: n }, () => req.openContext());
-      await Promise.all(asking.map((c, i) => c.send(`q${i}`)));
-      const answers = asking.map((c) => c.recv({ timeout: 10_000 }));
-      const got = await Promise.all(incoming);
-      for (const i of shuffle([...Array(n).keys()])) await serving[i]!.send(`a:${got[i]!.text()}`);
-      const replies = await Promise.all(answers);
-      replies.forEach((m, i) => assert.equal(m.text(), `a:q${i}`));
-    } finally {
-      await closeAll(rep, req);
-    }
-  });
+  for (const transport of ["inproc", "tcp"] as const) {
+    it(`${transport}: 1000 concurrent req contexts answered by 1000 rep contexts in random order`, async () => {
+      const rep = new Rep0();
+      const req = new Req0();
+      try {
+        if (transport === "inproc") await connect(rep, req);
+        else {
+          const l = await rep.listen("tcp://127.0.0.1:0");
+          await req.dial(l.getOption("url") as string);
+        }
+        const n = 1000;
+        const serving = Array.from({ length: n }, () => rep.openContext());
+        const incoming = serving.map((c) => c.recv({ timeout: 10_000 }));
+        const asking = Array.from({ length: n }, () => req.openContext());
+        await Promise.all(asking.map((c, i) => c.send(`q${i}`)));
+        const answers = asking.map((c) => c.recv({ timeout: 10_000 }));
+        const got = await Promise.all(incoming);
+        for (const i of shuffle([...Array(n).keys()])) await serving[i]!.send(`a:${got[i]!.text()}`);
+        const replies = await Promise.all(answers);
+        replies.forEach((m, i) => assert.equal(m.text(), `a:q${i}`));
+        // Every context is free again: a second round on the same contexts works too.
+        const again = serving.map((c) => c.recv({ timeout: 10_000 }));
+        await Promise.all(asking.map((c, i) => c.send(`r${i}`)));
+        const answers2 = asking.map((c) => c.recv({ timeout: 10_000 }));
+        const got2 = await Promise.all(again);
+        for (const i of shuffle([...Array(n).keys()])) await serving[i]!.send(`b:${got2[i]!.text()}`);
+        (await Promise.all(answers2)).forEach((m, i) => assert.equal(m.text(), `b:r${i}`));
+      } finally {
+        await closeAll(rep, req);
+      }
+    });
+  }
 
   it("a stopped aio is refused (ECANCELED): it takes no request and spends no reply", async () => {
     const rep = new Rep0();
