@@ -131,9 +131,13 @@ export function allCases(o: CaseOptions): BenchCase[] {
   if (o.reqrep) {
     for (const transport of transports) {
       for (const contexts of RR_CONTEXTS) {
-        const id = `rr:${transport}:reqrep:${sizeLabel(LAT_SIZE)}:${contexts}ctx:nngts`;
+        const base = `rr:${transport}:reqrep:${sizeLabel(LAT_SIZE)}:${contexts}ctx`;
         const count = RR_COUNT[contexts]! / div;
-        out.push({ id, kind: "rr", transport, proto: "reqrep", size: LAT_SIZE, count, contexts, listener: nngts, dialer: nngts, label: `nngts, ${contexts} context${contexts === 1 ? "" : "s"}`, refs: {} });
+        const plural = contexts === 1 ? "" : "s";
+        const libnngId = transport !== "inproc" && o.libnng ? `${base}:libnng` : undefined;
+        const c = { kind: "rr" as const, transport, proto: "reqrep" as const, size: LAT_SIZE, count, contexts };
+        if (libnngId) out.push({ ...c, id: libnngId, listener: libnng, dialer: libnng, label: `libnng, ${contexts} context${plural}`, refs: {} });
+        out.push({ ...c, id: `${base}:nngts`, listener: nngts, dialer: nngts, label: `nngts, ${contexts} context${plural}`, refs: { libnng: libnngId } });
       }
     }
   }

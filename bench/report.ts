@@ -202,6 +202,8 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   with N contexts (one \`Aio\` each, recv → send → recv). The client times COUNT exchanges in all
   (20 000 with 1 context, 100 000 with 10, 200 000 with 1000; --quick: 10x fewer): requests/s =
   COUNT / time, mean round trip = time × N / COUNT.
+  The libnng rows run \`test/interop/peer.c\` in its \`--rr-server\`/\`--rr-client\` modes, the same
+  scheme with \`nng_ctx\` and one \`nng_aio\` callback per context.
 - **Processes**: over ipc and tcp each side runs in its own process (\`node dist/bench/worker.js\`, or the
   C peer), so the two sides use both cores as NNG's perf tools do; inproc runs both sockets in one
   worker process. Every repetition starts fresh processes (so JIT warm-up is inside the measurement,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchCase, Side } from "./cases.js";
-import { type PeerRole, peerMeasurement, startPeerRole } from "./libnng.js";
+import { type PeerRole, peerMeasurement, startPeerContexts, startPeerRole } from "./libnng.js";
 import { type Child, startChild } from "./proc.js";
 import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
 
@@ -29,6 +29,7 @@ function parseResult(line: string): Measurement {
 
 function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: RunOptions): Promise<Child> {
   const name = `${side.impl} ${role}`;
+  if (side.impl === "libnng" && c.kind === "rr") return startPeerContexts(role === "lat-server" ? "server" : "client", url, c.size, c.count, c.contexts ?? 1);
   if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count);
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
@@ -87,7 +88,7 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
     if (reporterSide.impl === "libnng") {
       const code = await Promise.race([reporter.exit(RUN_TIMEOUT_MS), other.failure()]);
       if (code !== 0) throw new Error(`${reporter.name} exited with ${code}\n${reporter.describe()}`);
-      m = peerMeasurement(thr ? "thr-recv" : "lat-client", reporter.lines, c.count);
+      m = peerMeasurement(thr ? "thr-recv" : c.kind === "rr" ? "rr-client" : "lat-client", reporter.lines, c.count);
     } else {
       m = parseResult(await Promise.race([reporter.waitLine(RESULT, RUN_TIMEOUT_MS), other.failure()]));
     }
