@@ -166,6 +166,47 @@ describe("interop req0/rep0 with libnng", { skip: !haveLibnng && "libnng not ins
       }
     });
 
+    test(`${transport}: ttl-max 8 both ways: 9 backtrace words are dropped silently, 8 pass`, { timeout: 15_000 }, async () => {
+      const hops = (n: number) => Array.from({ length: n }, (_, i) => (i + 1).toString(16).padStart(8, "0")).join("");
+      // libnng req (raw, application header) -> nngts rep: 8 hops + id dropped, 7 hops + id answered.
+      const rep = new Rep0();
+      const serving = serve(rep);
+      try {
+        const url = await listenUrl(rep, transport);
+        const over = await startPeer(["req0", "dial", url, "--raw", "--header", `${hops(8)}80000009`, "--send", "1"]);
+        assert.equal(await over.exit(5_000), 0);
+        const ok = await startPeer(["req0", "dial", url, "--raw", "--header", `${hops(7)}80000008`, "--req", "1", "--recv-timeout", "5000"]);
+        const [m] = await ok.waitForMessages(1, 5_000);
+        assert.equal(hex(m!.header), `${hops(7)}80000008`);
+        assert.equal(text(m!.body), "re:msg-0");
+        assert.equal(await ok.exit(5_000), 0);
+        assert.equal(rep.stats().counters["ttl-drop"], 1);
+      } finally {
+        await rep.close();
+        await within(serving, 2_000, "server loop");
+      }
+      // nngts raw req -> libnng rep: the same limit on libnng's side.
+      const peer = await startPeer(["rep0", "listen", anyUrl(transport), "--echo", "1", "--recv-timeout", "5000"]);
+      const req = new Req0({ raw: true });
+      try {
+        await within(req.dial(peer.url), 5_000, "dial");
+        const tooFar = new Message("nine");
+        tooFar.headerAppend(Buffer.from(`${hops(8)}80000009`, "hex"));
+        await req.send(tooFar, { timeout: 5_000 });
+        const fine = new Message("eight");
+        fine.headerAppend(Buffer.from(`${hops(7)}80000008`, "hex"));
+        await req.send(fine, { timeout: 5_000 });
+        const reply = await req.recv({ timeout: 5_000 });
+        assert.equal(reply.text(), "eight");
+        assert.equal(hex(reply.header), `${hops(7)}80000008`);
+        const seen = await peer.waitForMessages(1, 5_000);
+        assert.deepEqual(seen.map((x) => text(x.body)), ["eight"]); // "nine" never reached libnng's application
+        assert.equal(await peer.exit(5_000), 0);
+      } finally {
+        await req.close();
+      }
+    });
+
     test(`${transport}: nngts req -> C peer raw rep0 --echo (libnng's raw header routes the reply)`, { timeout: 10_000 }, async () => {
       const peer = await startPeer(["rep0", "listen", anyUrl(transport), "--raw", "--echo", "2", "--recv-timeout", "5000"]);
       const req = new Req0();
