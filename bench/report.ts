@@ -175,6 +175,7 @@ const HOW_TO = `## How to run (bench/README)
 npm run bench                            # everything, 5 repetitions per case (~7 min on 2 cores); rewrites this file
 npm run bench -- --quick                 # 1 repetition, 10x fewer messages (~30 s); prints only
 npm run bench -- --filter tcp:push:64B   # only cases whose id contains the text (repeatable), plus their references
+npm run bench -- --filter rr:            # req/rep with 1, 10 and 1000 contexts (requests/s, round trip)
 npm run bench -- --list                  # the case ids
 npm run bench -- --reps 3 --write        # other repetition count; --write / --no-write force (or skip) rewriting this file
 node dist/bench/profile.js               # CPU profile of the nngts tcp push/pull 64 B case (sender and receiver)
