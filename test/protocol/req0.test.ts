@@ -289,6 +289,45 @@ describe("req0", () => {
     }
   });
 
+  it("pipe lost with resend disabled while another rep is connected: ECONNRESET, and the other rep never sees the request", async () => {
+    const req = new Req0();
+    const rep1 = new Rep0();
+    const rep2 = new Rep0();
+    try {
+      req.resendTime = 0;
+      await connect(req, rep1);
+      await req.send("ping");
+      await rep1.recv({ timeout: 2000 });
+      const url2 = inprocUrl();
+      await rep2.listen(url2);
+      await req.dial(url2);
+      await until(() => req.pipes.length === 2 && rep2.pipes.length === 1);
+      rep1.pipes[0]!.close();
+      await rejectsWith(req.recv({ timeout: 2000 }), "ECONNRESET");
+      await rejectsWith(rep2.recv({ timeout: 300 }), "ETIMEDOUT");
+    } finally {
+      await closeAll(req, rep1, rep2);
+    }
+  });
+
+  it("a reply waiting unreceived is discarded by the next send (NNG's cancel_post_recv)", async () => {
+    const req = new Req0();
+    const rep = new Rep0();
+    try {
+      await connect(req, rep);
+      await req.send("ONE");
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "ONE");
+      await rep.send("one");
+      await sleep(50); // the reply has arrived and waits in the req
+      await req.send("TWO");
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "TWO");
+      await rep.send("two");
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "two");
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
   it("pipe lost with resend disabled and no recv yet: the next recv reports ECONNRESET once", async () => {
     const req = new Req0();
     const rep = new Rep0();
