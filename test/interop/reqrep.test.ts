@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { device, Message, Rep0, Req0, type Socket } from "../../src/index.js";
+import { device, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
 import { freePort, haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
 
 type Transport = "tcp" | "ipc";
@@ -118,6 +118,34 @@ describe("interop req0/rep0 with libnng", { skip: !haveLibnng && "libnng not ins
         assert.equal(await peer.exit(5_000), 0);
       } finally {
         await req.close();
+      }
+    });
+
+    test(`${transport}: C peer req0 with 1000 nng_ctx in flight -> nngts rep answering on 1000 contexts`, { timeout: 30_000 }, async () => {
+      const n = 1000;
+      const rep = new Rep0();
+      const loops: Promise<void>[] = [];
+      try {
+        const url = await listenUrl(rep, transport);
+        for (let i = 0; i < n; i++) {
+          const ctx = rep.openContext();
+          loops.push(
+            (async () => {
+              try {
+                for (;;) await ctx.send(await ctx.recv());
+              } catch (e) {
+                if (!(e instanceof NngError && e.code === "ECLOSED")) throw e;
+              }
+            })(),
+          );
+        }
+        // 5000 exchanges of 64 bytes over 1000 libnng contexts; the peer checks each reply's size.
+        const peer = await startPeer(["req0", "dial", url, "--rr-client", "64", "5000", String(n)]);
+        assert.equal(await peer.exit(20_000), 0, peer.stderr());
+        assert.ok(peer.lines.includes("request count: 5000"), peer.lines.join("\n"));
+      } finally {
+        await rep.close();
+        await within(Promise.all(loops), 2_000, "context loops");
       }
     });
 
