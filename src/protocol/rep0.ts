@@ -6,6 +6,7 @@ import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
 import { takeBacktrace, TTL_OPTION } from "./backtrace.js";
+import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, refuse } from "./queued.js";
 import { RecvQueue } from "./recv-queue.js";
 
@@ -24,7 +25,7 @@ interface RepPipe {
  * One request being served (nng_ctx): remembers where the request came from (pipe and backtrace)
  * until it is answered. The default context follows the socket's timeouts.
  */
-class RepContext implements ProtocolContext {
+class RepContext implements ProtocolContext, Linked<RepContext> {
   /** The pipe the request to answer came from; 0: no request (a send is ESTATE). */
   pipeId = 0;
   /** The backtrace when it is the bare request id (the common case, no devices on the way). */
@@ -35,6 +36,10 @@ class RepContext implements ProtocolContext {
   sendAio: Aio | null = null;
   sendPipe: RepPipe | null = null;
   closed = false;
+  /** On the socket's queue of contexts waiting for a request. */
+  queued = false;
+  qPrev: RepContext | null = null;
+  qNext: RepContext | null = null;
 
   constructor(
     readonly sock: Rep0Protocol,
@@ -78,7 +83,7 @@ class Rep0Protocol implements Protocol {
   private readonly pipes = new Map<number, RepPipe>();
   private readonly contexts = new Set<RepContext>();
   /** Contexts with a receive waiting, oldest first. */
-  private readonly receivers = new Ring<RepContext>();
+  private readonly receivers = new LinkQueue<RepContext>();
   /** Requests nobody asked for yet (backtrace in the header). */
   private readonly inbox = new Ring<Message>();
   private readonly paused = new Ring<Pipe>();

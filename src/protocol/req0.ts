@@ -6,6 +6,7 @@ import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
 import { TTL_OPTION } from "./backtrace.js";
+import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, QueuedProtocol, refuse } from "./queued.js";
 
 /** `req:resend-time`: resend a request not answered after this many ms; <= 0 never resends. */
@@ -32,7 +33,7 @@ interface ReqPipe {
  * One request/reply state machine (nng_ctx). The socket's own send/recv use a default one whose
  * timeouts follow the socket's; opened ones copy the socket's values and then keep their own.
  */
-class ReqContext implements ProtocolContext {
+class ReqContext implements ProtocolContext, Linked<ReqContext> {
   /** The outstanding request's id (bit 31 set), 0 when none. */
   requestId = 0;
   /** The outstanding request, header = [id]; kept to resend it (pipes get O(1) dups). */
@@ -49,6 +50,8 @@ class ReqContext implements ProtocolContext {
   pipeNext: ReqContext | null = null;
   /** On the socket's send queue (waiting for a ready pipe). */
   queued = false;
+  qPrev: ReqContext | null = null;
+  qNext: ReqContext | null = null;
   /** The request's pipe was lost with resending disabled: the next recv reports ECONNRESET. */
   connReset = false;
   /**
@@ -123,7 +126,7 @@ class Req0Protocol implements Protocol {
   private readonly requests = new Map<number, ReqContext>();
   private readonly contexts = new Set<ReqContext>();
   /** Contexts whose request waits for a ready pipe, oldest first. */
-  private readonly sendQueue = new Ring<ReqContext>();
+  private readonly sendQueue = new LinkQueue<ReqContext>();
   private readonly ready = new Ring<Pipe>();
   private readonly defaultCtx: ReqContext;
   private nextId = ID_FIRST + Math.floor(Math.random() * (ID_LAST - ID_FIRST + 1));
@@ -375,16 +378,12 @@ class Req0Protocol implements Protocol {
   }
 
   private enqueue(ctx: ReqContext): void {
-    ctx.queued = true;
     this.sendQueue.push(ctx);
   }
 
   /** Takes the context off the send queue; its timer, if armed, lapses by itself. */
   private stopResending(ctx: ReqContext): void {
-    if (ctx.queued) {
-      ctx.queued = false;
-      this.sendQueue.remove(ctx);
-    }
+    this.sendQueue.remove(ctx);
   }
 
   private armTimer(ctx: ReqContext, ms: number, at: number): void {
@@ -426,7 +425,6 @@ class Req0Protocol implements Protocol {
       const pipe = this.takeReadyPipe();
       if (pipe === undefined) return;
       const ctx = this.sendQueue.shift()!;
-      ctx.queued = false;
       const aio = ctx.sendAio;
       if (aio) {
         ctx.sendAio = null;

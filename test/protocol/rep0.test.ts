@@ -255,6 +255,44 @@ describe("rep0", () => {
     });
   }
 
+  it("cancelled receivers leave the queue; the others are served in the order they asked", async () => {
+    const rep = new Rep0();
+    const req = new Req0();
+    try {
+      await connect(rep, req);
+      const ctxs = Array.from({ length: 5 }, () => rep.openContext());
+      const aios = ctxs.map((c) => {
+        const a = new Aio();
+        a.timeout = -1;
+        c.recvAio(a);
+        return a;
+      });
+      aios[1]!.cancel();
+      aios[3]!.cancel();
+      const asking = [0, 1, 2].map(() => req.openContext());
+      for (const [i, c] of asking.entries()) {
+        await c.send(`q${i}`);
+        await until(() => aios.filter((a) => !a.busy && a.result === 0 && a.msg !== null).length === i + 1);
+      }
+      assert.deepEqual(aios.map((a) => (a.result === 0 ? a.msg?.text() ?? "" : a.result.code)), ["q0", "ECANCELED", "q1", "ECANCELED", "q2"]);
+    } finally {
+      await closeAll(rep, req);
+    }
+  });
+
+  it("closing the socket ends 20000 waiting contexts with ECLOSED", async () => {
+    const rep = new Rep0();
+    const n = 20_000;
+    let closed = 0;
+    for (let i = 0; i < n; i++) {
+      const a = new Aio((x) => void (x.result !== 0 && x.result.code === "ECLOSED" && closed++));
+      a.timeout = -1;
+      rep.openContext().recvAio(a);
+    }
+    await rep.close();
+    await until(() => closed === n);
+  });
+
   it("a stopped aio is refused (ECANCELED): it takes no request and spends no reply", async () => {
     const rep = new Rep0();
     const req = new Req0();
