@@ -2,7 +2,8 @@
 import type { Api, Proto, Transport } from "./spec.js";
 
 export type Impl = "nngts" | "libnng" | "ceiling";
-export type Kind = "thr" | "lat" | "fanout";
+/** thr: one-way throughput; lat: NNG perf latency; rr: req/rep with N contexts in flight (requests/s and round trip); fanout: pub/sub to N subscribers. */
+export type Kind = "thr" | "lat" | "rr" | "fanout";
 
 export interface Side {
   impl: Impl;
@@ -18,10 +19,12 @@ export interface BenchCase {
   /** the ceiling has no protocol: "push" stands for plain frames */
   proto: Proto;
   size: number;
-  /** messages (throughput, published for fan-out) or round trips (latency) */
+  /** messages (throughput, published for fan-out) or round trips (latency, rr) */
   count: number;
   /** fan-out: how many subscribers */
   subscribers?: number;
+  /** rr only: req contexts in flight (and rep contexts serving) */
+  contexts?: number;
   /** throughput: the receiver; latency: the server */
   listener: Side;
   /** throughput: the sender; latency: the client */
@@ -49,6 +52,9 @@ const LAT_COUNT = 10_000;
 const FANOUT_COUNT: Record<number, number> = { 1: 200_000, 10: 40_000, 100: 4_000 };
 export const FANOUT_SUBSCRIBERS = [1, 10, 100] as const;
 export const FANOUT_SIZE = 64;
+/** req/rep with contexts: 1, 10 and 1000 requests in flight; total exchanges per run (nngts at both ends). */
+export const RR_CONTEXTS = [1, 10, 1000] as const;
+const RR_COUNT: Record<number, number> = { 1: 20_000, 10: 100_000, 1000: 200_000 };
 
 function thrCount(size: number, proto: Proto, dialer: Side, listener: Side, div: number): number {
   if (dialer.impl !== "libnng" && listener.impl !== "libnng") return NODE_COUNT[size]! / div;
@@ -147,6 +153,19 @@ export function allCases(o: CaseOptions): BenchCase[] {
         label: `${n} subscriber${n === 1 ? "" : "s"}`,
         refs: {},
       });
+    }
+  }
+  if (o.reqrep) {
+    for (const transport of transports) {
+      for (const contexts of RR_CONTEXTS) {
+        const base = `rr:${transport}:reqrep:${sizeLabel(LAT_SIZE)}:${contexts}ctx`;
+        const count = RR_COUNT[contexts]! / div;
+        const plural = contexts === 1 ? "" : "s";
+        const libnngId = transport !== "inproc" && o.libnng ? `${base}:libnng` : undefined;
+        const c = { kind: "rr" as const, transport, proto: "reqrep" as const, size: LAT_SIZE, count, contexts };
+        if (libnngId) out.push({ ...c, id: libnngId, listener: libnng, dialer: libnng, label: `libnng, ${contexts} context${plural}`, refs: {} });
+        out.push({ ...c, id: `${base}:nngts`, listener: nngts, dialer: nngts, label: `nngts, ${contexts} context${plural}`, refs: { libnng: libnngId } });
+      }
     }
   }
   out.push(...tlsCases(o, div));

@@ -22,6 +22,15 @@ const PERF_MODE: Record<PeerRole, string> = {
   "lat-client": "--remote-lat",
 };
 
+/** req/rep with contexts: a rep0 server (`--rr-server N`) or a req0 client (`--rr-client SIZE COUNT N`). */
+export async function startPeerContexts(role: "server" | "client", url: string, size: number, count: number, contexts: number): Promise<Child> {
+  const args =
+    role === "server"
+      ? ["rep0", "listen", url, "--rr-server", String(contexts)]
+      : ["req0", "dial", url, "--rr-client", String(size), String(count), String(contexts)];
+  return startChild(`libnng rr-${role}`, await peerPath(), args);
+}
+
 /** Starts the peer; receivers and servers listen on `url`, senders and clients dial it. */
 export async function startPeerRole(role: PeerRole, proto: Proto, url: string, size: number, count: number, tls?: TlsFiles): Promise<Child> {
   const listens = role === "thr-recv" || role === "lat-server";
@@ -39,8 +48,8 @@ function field(lines: string[], label: string): number {
 }
 
 /** The measurement printed by a peer in --local-thr (count messages) or --remote-lat (count round trips) mode. */
-export function peerMeasurement(role: "thr-recv" | "lat-client", lines: string[], count: number): Measurement {
-  if (role === "thr-recv") return { seconds: field(lines, "total time:"), count };
+export function peerMeasurement(role: "thr-recv" | "lat-client" | "rr-client", lines: string[], count: number): Measurement {
+  if (role === "thr-recv" || role === "rr-client") return { seconds: field(lines, "total time:"), count };
   // "average latency" keeps more digits than "total time" (printed to the millisecond).
   const us = field(lines, "average latency:");
   return { seconds: (us * 2 * count) / 1e6, count };

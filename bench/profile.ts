@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     nodeArgs: (name) => ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-name", `${name.replace(/\W+/g, "-")}.cpuprofile`],
   });
   console.log(`${c.id}, ${c.count} ${c.kind === "thr" ? "messages" : "round trips"}: ` +
-    (c.kind === "thr" ? `${Math.round(msgsPerSec(m)).toLocaleString("en")} msgs/s` : `${oneWayMicros(m).toFixed(1)} µs`) +
+    (c.kind === "lat" ? `${oneWayMicros(m).toFixed(1)} µs` : `${Math.round(msgsPerSec(m)).toLocaleString("en")} ${c.kind === "rr" ? "req/s" : "msgs/s"}`) +
     " (slower than the benchmark: the profiler takes its share)");
   console.log(`profiles in ${dir}\n`);
   for (const f of readdirSync(dir).filter((x) => x.endsWith(".cpuprofile")).sort()) {

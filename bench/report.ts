@@ -59,6 +59,11 @@ function cells(results: Map<string, CaseResult>, r: CaseResult, reps: number): s
     if (!s) return [...head, failed, "", "", ""];
     return [...head, withRange(s.main, rate, reps), withRange(s.mbps!, (x) => x.toFixed(1), reps), ...refs];
   }
+  if (c.kind === "rr") {
+    const rr = [...head, String(c.contexts ?? 1), count(c.count)];
+    if (!s) return [...rr, failed, "", ""];
+    return [...rr, withRange(s.main, rate, reps), withRange(s.rtt!, (x) => x.toFixed(1), reps), refs[1]!];
+  }
   if (!s) return [...head, failed, "", ""];
   return [...head, withRange(s.main, (x) => x.toFixed(1), reps), ...refs];
 }
@@ -80,11 +85,16 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     headers: ["subscribers", "API", "msgs published", "delivered msgs/s (all subscribers) median (min–max)", "dropped median (min–max)", "published msgs/s median (min–max)"],
     rows: [],
   };
+  const rr: Table = {
+    title: "Request/reply with contexts (N req contexts each keeping one request in flight, N rep contexts answering)",
+    headers: ["implementation", "API", "contexts", "requests", "requests/s median (min–max)", "round trip µs median (min–max)", "× libnng"],
+    rows: [],
+  };
   const groups = new Map<string, CaseResult[]>();
   for (const r of results.values()) {
     const c = r.c;
     if (c.listener.impl === "ceiling") continue;
-    const key = `${c.kind.padEnd(3, "-").slice(0, 3)}|${groupTitle(c)}`;
+    const key = `${c.kind}|${groupTitle(c)}`;
     let g = groups.get(key);
     if (!g) {
       g = [];
@@ -95,11 +105,11 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     g.push(r);
   }
   for (const [key, g] of groups) {
-    const table = key.startsWith("thr|") ? thr : key.startsWith("fan|") ? fanout : lat;
-    table.rows.push(key.slice(4));
+    const table = key.startsWith("thr|") ? thr : key.startsWith("fanout|") ? fanout : key.startsWith("rr|") ? rr : lat;
+    table.rows.push(key.slice(key.indexOf("|") + 1));
     for (const r of g) table.rows.push(cells(results, r, reps));
   }
-  return [thr, lat, fanout].filter((t) => t.rows.length > 0);
+  return [thr, lat, rr, fanout].filter((t) => t.rows.length > 0);
 }
 
 export function textTable(t: Table): string {
@@ -175,6 +185,7 @@ const HOW_TO = `## How to run (bench/README)
 npm run bench                            # everything, 5 repetitions per case (~7 min on 2 cores); rewrites this file
 npm run bench -- --quick                 # 1 repetition, 10x fewer messages (~30 s); prints only
 npm run bench -- --filter tcp:push:64B   # only cases whose id contains the text (repeatable), plus their references
+npm run bench -- --filter rr:            # req/rep with 1, 10 and 1000 contexts (requests/s, round trip)
 npm run bench -- --list                  # the case ids
 npm run bench -- --reps 3 --write        # other repetition count; --write / --no-write force (or skip) rewriting this file
 node dist/bench/profile.js               # CPU profile of the nngts tcp push/pull 64 B case (sender and receiver)
@@ -197,6 +208,13 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
 - **Latency** follows NNG's \`local_lat\`/\`remote_lat\`: the client sends one 64-byte message and sends
   each reply back as the next request, 10 000 round trips (--quick: 1 000); one-way latency =
   total time / (2 × round trips).
+- **Request/reply with contexts** ("rr" cases): a req socket opens N contexts (1, 10, 1000), each
+  sending a 64-byte request and sending every reply back as its next request; the rep socket answers
+  with N contexts (one \`Aio\` each, recv → send → recv). The client times COUNT exchanges in all
+  (20 000 with 1 context, 100 000 with 10, 200 000 with 1000; --quick: 10x fewer): requests/s =
+  COUNT / time, mean round trip = time × N / COUNT.
+  The libnng rows run \`test/interop/peer.c\` in its \`--rr-server\`/\`--rr-client\` modes, the same
+  scheme with \`nng_ctx\` and one \`nng_aio\` callback per context.
 - **Processes**: over ipc and tcp each side runs in its own process (\`node dist/bench/worker.js\`, or the
   C peer), so the two sides use both cores as NNG's perf tools do; inproc runs both sockets in one
   worker process. Every repetition starts fresh processes (so JIT warm-up is inside the measurement,

@@ -54,9 +54,11 @@ function progress(c: BenchCase, r: CaseResult): string {
   const s = summarize(r);
   const v = !s
     ? `FAILED ${r.error?.split("\n")[0] ?? ""}`
-    : c.kind === "lat"
-      ? `${s.main.median.toFixed(1)} µs`
-      : `${Math.round(s.main.median).toLocaleString("en")} msgs/s${s.dropPct ? `, ${s.dropPct.median.toFixed(1)} % dropped` : ""}`;
+    : c.kind === "thr" || c.kind === "fanout"
+      ? `${Math.round(s.main.median).toLocaleString("en")} msgs/s${s.dropPct ? `, ${s.dropPct.median.toFixed(1)} % dropped` : ""}`
+      : c.kind === "rr"
+        ? `${Math.round(s.main.median).toLocaleString("en")} req/s, ${s.rtt!.median.toFixed(1)} µs round trip`
+        : `${s.main.median.toFixed(1)} µs`;
   return `${c.id.padEnd(44)} ${v}  (${r.wall.toFixed(1)} s)`;
 }
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchCase, Side } from "./cases.js";
 import { freePort } from "../test/helpers/libnng.js";
-import { type PeerRole, peerMeasurement, startPeerRole } from "./libnng.js";
+import { type PeerRole, peerMeasurement, startPeerContexts, startPeerRole } from "./libnng.js";
 import { type Child, startChild } from "./proc.js";
 import { type Measurement, READY, RESULT, type TlsFiles, type WorkerSpec } from "./spec.js";
 import { makeTestCerts, type TestCerts } from "../test/helpers/certs.js";
@@ -44,9 +44,14 @@ function parseResult(line: string): Measurement {
 function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: RunOptions): Promise<Child> {
   const name = `${side.impl} ${role}`;
   const tls = c.transport === "tls" ? tlsFiles() : undefined;
+  if (side.impl === "libnng" && c.kind === "rr") return startPeerContexts(role === "lat-server" ? "server" : "client", url, c.size, c.count, c.contexts ?? 1);
   if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count, tls);
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
+  }
+  if (c.kind === "rr") {
+    const rrRole = role === "lat-server" ? "rr-server" : "rr-client";
+    return Promise.resolve(startWorker(`nngts ${rrRole}`, { impl: "nngts", role: rrRole, url, size: c.size, count: c.count, contexts: c.contexts ?? 1 }, o));
   }
   const spec: WorkerSpec =
     role === "thr-recv" || role === "thr-send"
@@ -64,7 +69,9 @@ async function runInproc(c: BenchCase, o: RunOptions): Promise<Measurement> {
   const spec: WorkerSpec =
     c.kind === "thr"
       ? { impl: "nngts", role: "thr-inproc", proto: c.proto, api: c.dialer.api, size: c.size, count: c.count }
-      : { impl: "nngts", role: "lat-inproc", proto: c.proto, size: c.size, count: c.count };
+      : c.kind === "rr"
+        ? { impl: "nngts", role: "rr-inproc", size: c.size, count: c.count, contexts: c.contexts ?? 1 }
+        : { impl: "nngts", role: "lat-inproc", proto: c.proto, size: c.size, count: c.count };
   const w = startWorker("nngts inproc", spec, o);
   try {
     const m = parseResult(await w.waitLine(RESULT, RUN_TIMEOUT_MS));
@@ -142,7 +149,7 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
     if (reporterSide.impl === "libnng") {
       const code = await Promise.race([reporter.exit(RUN_TIMEOUT_MS), other.failure()]);
       if (code !== 0) throw new Error(`${reporter.name} exited with ${code}\n${reporter.describe()}`);
-      m = peerMeasurement(thr ? "thr-recv" : "lat-client", reporter.lines, c.count);
+      m = peerMeasurement(thr ? "thr-recv" : c.kind === "rr" ? "rr-client" : "lat-client", reporter.lines, c.count);
     } else {
       m = parseResult(await Promise.race([reporter.waitLine(RESULT, RUN_TIMEOUT_MS), other.failure()]));
     }

@@ -7,7 +7,7 @@ export interface TlsFiles {
   certKeyFile: string;
   caFile: string;
 }
-/** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency only); "pubsub": pub0 → N sub0 (fan-out only). */
+/** "push": push0 → pull0; "pair1": pair1 both ends; "reqrep": req0 ↔ rep0 (latency, and the "rr" cases with contexts); "pubsub": pub0 → N sub0 (fan-out only). */
 export type Proto = "push" | "pair1" | "reqrep" | "pubsub";
 /** "aio": sendAio/recvAio with one reused Aio per side; "promise": `await sock.send()` / `await sock.recv()` loops. */
 export type Api = "aio" | "promise";
@@ -20,6 +20,8 @@ export type WorkerSpec =
   | { impl: "nngts"; role: "lat-inproc"; proto: Proto; size: number; count: number }
   | { impl: "nngts"; role: "fanout-pub" | "fanout-subs"; url: string; size: number; count: number; subscribers: number }
   | { impl: "nngts"; role: "fanout-inproc"; size: number; count: number; subscribers: number }
+  | { impl: "nngts"; role: "rr-server" | "rr-client"; url: string; size: number; count: number; contexts: number }
+  | { impl: "nngts"; role: "rr-inproc"; size: number; count: number; contexts: number }
   | { impl: "ceiling"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; ipc: boolean; url: string; size: number; count: number };
 
 /** One measurement: `count` messages (throughput) or round trips (latency) in `seconds`. */

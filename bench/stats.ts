@@ -34,8 +34,13 @@ export function oneWayMicros(m: Measurement): number {
   return (m.seconds * 1e6) / (2 * m.count);
 }
 
+/** rr: mean round trip of one request (each of the `contexts` contexts runs count/contexts in a row), µs. */
+export function roundTripMicros(m: Measurement, contexts: number): number {
+  return (m.seconds * 1e6 * contexts) / m.count;
+}
+
 export interface Summary {
-  /** throughput: msgs/s; latency: µs */
+  /** throughput: msgs/s; latency: µs; rr: requests/s */
   main: Spread;
   /** throughput: MB/s (10^6 bytes of payload); latency: unused */
   mbps?: Spread;
@@ -43,11 +48,14 @@ export interface Summary {
   dropPct?: Spread;
   /** fan-out: the publisher's sending rate, msgs/s */
   published?: Spread;
+  /** rr: mean round trip, µs */
+  rtt?: Spread;
 }
 
 export function summarize(r: CaseResult): Summary | null {
   if (r.runs.length === 0) return null;
   if (r.c.kind === "lat") return { main: spread(r.runs.map(oneWayMicros)) };
+  if (r.c.kind === "rr") return { main: spread(r.runs.map(msgsPerSec)), rtt: spread(r.runs.map((m) => roundTripMicros(m, r.c.contexts ?? 1))) };
   if (r.c.kind === "fanout") {
     return {
       main: spread(r.runs.map(msgsPerSec)),

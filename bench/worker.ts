@@ -1,7 +1,8 @@
 // A benchmark child process: `node dist/bench/worker.js '<WorkerSpec JSON>'`.
 // Prints "ready <url>" once listening, "result <Measurement JSON>" when it measured, "error <text>" on failure.
 // Roles that measure nothing stay connected until stdin closes (the orchestrator's signal).
-import { Message, type Socket } from "../src/index.js";
+import { Message, Rep0, Req0, type Socket } from "../src/index.js";
+import { inprocContexts, measureContexts, serveContexts } from "./contexts.js";
 import { ceilingMeasureLatency, ceilingReceive, ceilingSend, ceilingServeLatency } from "./ceiling.js";
 import {
   inprocLatency,
@@ -99,6 +100,23 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
       await serveLatency(sock, spec.count);
       await inputClosed(); // the last reply is surely out once the client reported
       return sock.close();
+    }
+    case "rr-inproc":
+      return report(await inprocContexts(spec.size, spec.count, spec.contexts));
+    case "rr-server": {
+      const sock = new Rep0();
+      await listenOn(sock, spec.url);
+      serveContexts(sock, spec.contexts);
+      await inputClosed();
+      return sock.close();
+    }
+    case "rr-client": {
+      const sock = new Req0();
+      await sock.dial(spec.url);
+      await sleep(100);
+      const m = await measureContexts(sock, spec.size, spec.count, spec.contexts);
+      await sock.close();
+      return report(m);
     }
     case "lat-client": {
       const sock = await openSocket(spec.proto, "dialer");

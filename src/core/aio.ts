@@ -52,10 +52,13 @@ export class Aio {
   private callbackDue = false;
   private stopped = false;
   private waiters: Array<() => void> | null = null;
+  /** One closure per Aio, not one per operation: finish() is on every message's path. */
+  private readonly completeFn: () => void;
 
   /** nng_aio_alloc. Without a callback, use `wait()` to learn when the operation ended. */
   constructor(callback?: AioCallback) {
     this.callback = callback;
+    this.completeFn = () => this.complete();
   }
 
   /** True while an operation is in progress or its callback has not run yet. */
@@ -146,7 +149,7 @@ export class Aio {
     }
     this.result = result;
     this.callbackDue = true;
-    queueMicrotask(() => this.complete());
+    queueMicrotask(this.completeFn);
   }
 
   /** True while the operation started by `begin` has not finished. */

@@ -6,6 +6,7 @@ import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
 import { takeBacktrace, TTL_OPTION } from "./backtrace.js";
+import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, refuse } from "./queued.js";
 import { RecvQueue } from "./recv-queue.js";
 
@@ -24,7 +25,7 @@ interface RepPipe {
  * One request being served (nng_ctx): remembers where the request came from (pipe and backtrace)
  * until it is answered. The default context follows the socket's timeouts.
  */
-class RepContext implements ProtocolContext {
+class RepContext implements ProtocolContext, Linked<RepContext> {
   /** The pipe the request to answer came from; 0: no request (a send is ESTATE). */
   pipeId = 0;
   /** The backtrace when it is the bare request id (the common case, no devices on the way). */
@@ -35,6 +36,10 @@ class RepContext implements ProtocolContext {
   sendAio: Aio | null = null;
   sendPipe: RepPipe | null = null;
   closed = false;
+  /** On the socket's queue of contexts waiting for a request. */
+  queued = false;
+  qPrev: RepContext | null = null;
+  qNext: RepContext | null = null;
 
   constructor(
     readonly sock: Rep0Protocol,
@@ -78,7 +83,7 @@ class Rep0Protocol implements Protocol {
   private readonly pipes = new Map<number, RepPipe>();
   private readonly contexts = new Set<RepContext>();
   /** Contexts with a receive waiting, oldest first. */
-  private readonly receivers = new Ring<RepContext>();
+  private readonly receivers = new LinkQueue<RepContext>();
   /** Requests nobody asked for yet (backtrace in the header). */
   private readonly inbox = new Ring<Message>();
   private readonly paused = new Ring<Pipe>();
@@ -178,10 +183,10 @@ class Rep0Protocol implements Protocol {
   /** @internal */
   ctxRecv(ctx: RepContext, aio: Aio): void {
     if (this.closed || ctx.closed) return refuse(aio, new NngError("ECLOSED"));
-    const msg = this.takeRequest();
-    if (msg !== undefined) {
+    if (this.hasRequest()) {
+      if (!aio.begin(null, -1)) return; // a stopped aio: the request waits for another recv
+      const msg = this.takeRequest()!;
       this.capture(ctx, msg);
-      aio.begin(null, -1);
       aio.msg = msg;
       aio.finish(0);
       return;
@@ -201,15 +206,17 @@ class Rep0Protocol implements Protocol {
     msg.headerClear();
     const pipeId = ctx.pipeId;
     if (pipeId === 0) return refuse(aio, new NngError("ESTATE", "no request to reply to"));
+    const rp = this.pipes.get(pipeId);
+    const now = rp === undefined || !rp.busy;
+    // A stopped aio refuses the operation before anything changes.
+    if (now && !aio.begin(null, -1)) return;
     // Whatever happens now, this request has had its one reply.
     ctx.pipeId = 0;
     if (ctx.backtrace !== null) {
       msg.headerAppend(ctx.backtrace);
       ctx.backtrace = null;
     } else msg.headerAppendU32(ctx.requestId);
-    const rp = this.pipes.get(pipeId);
-    if (rp === undefined || !rp.busy) {
-      aio.begin(null, -1);
+    if (now) {
       aio.msg = null;
       if (rp === undefined) this.host.count("tx-drop");
       else rp.busy = !rp.pipe.send(msg);
@@ -270,6 +277,16 @@ class Rep0Protocol implements Protocol {
   }
 
   // ---- internals ----
+
+  /** True when a request waits for a receiver (requests from lost pipes are skipped). */
+  private hasRequest(): boolean {
+    for (;;) {
+      const msg = this.inbox.peek();
+      if (msg === undefined) return false;
+      if (this.pipes.has(msg.pipe)) return true;
+      this.inbox.shift();
+    }
+  }
 
   /** The oldest waiting request whose pipe is still there (a request from a lost pipe is moot). */
   private takeRequest(): Message | undefined {
@@ -395,8 +412,8 @@ class RawRep0Protocol implements Protocol {
   }
 
   send(aio: Aio): void {
+    if (!aio.begin(null, -1)) return;
     const msg = aio.msg!;
-    aio.begin(null, -1);
     aio.msg = null;
     this.route(msg);
     aio.finish(0);

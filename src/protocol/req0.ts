@@ -1,11 +1,12 @@
 import { type Aio, effectiveTimeout } from "../core/aio.js";
-import { NngError } from "../core/errors.js";
+import { NngError, type NngErrorCode } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import { checkOption, type OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
 import { TTL_OPTION } from "./backtrace.js";
+import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, QueuedProtocol, refuse } from "./queued.js";
 
 /** `req:resend-time`: resend a request not answered after this many ms; <= 0 never resends. */
@@ -16,18 +17,23 @@ const RAW_REQ_OPTIONS: readonly ProtocolOption[] = [...BUFFER_OPTIONS, TTL_OPTIO
 
 const ID_FIRST = 0x80000000;
 const ID_LAST = 0xffffffff;
+// Request ids (bit 31 set) are not small integers for V8; the map is keyed by their low 30 bits,
+// which are unique among outstanding requests (allocId skips taken keys; a reply's full id is checked).
+const KEY_MASK = 0x3fffffff;
 
-/** Where a pipe stands in the send rotation. */
+/** Where a pipe stands in the send rotation, and the requests last sent on it. */
 interface ReqPipe {
   ready: boolean;
   gone: boolean;
+  /** Head of the intrusive list (ctx.pipeNext) of contexts whose request went out on this pipe. */
+  sent: ReqContext | null;
 }
 
 /**
  * One request/reply state machine (nng_ctx). The socket's own send/recv use a default one whose
  * timeouts follow the socket's; opened ones copy the socket's values and then keep their own.
  */
-class ReqContext implements ProtocolContext {
+class ReqContext implements ProtocolContext, Linked<ReqContext> {
   /** The outstanding request's id (bit 31 set), 0 when none. */
   requestId = 0;
   /** The outstanding request, header = [id]; kept to resend it (pipes get O(1) dups). */
@@ -39,11 +45,25 @@ class ReqContext implements ProtocolContext {
   recvAio: Aio | null = null;
   /** The pipe the request last went out on: losing it means resending (or ECONNRESET). */
   pipe: Pipe | null = null;
+  /** Neighbours in that pipe's list of contexts (O(1) unlink on reply; no scan on pipe loss). */
+  pipePrev: ReqContext | null = null;
+  pipeNext: ReqContext | null = null;
   /** On the socket's send queue (waiting for a ready pipe). */
   queued = false;
+  qPrev: ReqContext | null = null;
+  qNext: ReqContext | null = null;
   /** The request's pipe was lost with resending disabled: the next recv reports ECONNRESET. */
   connReset = false;
+  /**
+   * The resend timer, armed lazily: a reply does not clear it, and a new request only moves
+   * `resendAt`; when it fires early it re-arms itself for the rest. So a busy context costs one
+   * timer per resend-time, not a setTimeout/clearTimeout pair per request.
+   */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the request on the wire is due for a resend (performance.now() ms). */
+  resendAt = 0;
+  /** When the armed timer fires. */
+  timerAt = 0;
   closed = false;
 
   constructor(
@@ -106,7 +126,7 @@ class Req0Protocol implements Protocol {
   private readonly requests = new Map<number, ReqContext>();
   private readonly contexts = new Set<ReqContext>();
   /** Contexts whose request waits for a ready pipe, oldest first. */
-  private readonly sendQueue = new Ring<ReqContext>();
+  private readonly sendQueue = new LinkQueue<ReqContext>();
   private readonly ready = new Ring<Pipe>();
   private readonly defaultCtx: ReqContext;
   private nextId = ID_FIRST + Math.floor(Math.random() * (ID_LAST - ID_FIRST + 1));
@@ -121,7 +141,7 @@ class Req0Protocol implements Protocol {
   // ---- pipes ----
 
   addPipe(pipe: Pipe): boolean {
-    pipe.protoData = { ready: false, gone: false } satisfies ReqPipe;
+    pipe.protoData = { ready: false, gone: false, sent: null } satisfies ReqPipe;
     this.markReady(pipe);
     this.runSendQueue();
     return true;
@@ -135,10 +155,9 @@ class Req0Protocol implements Protocol {
       this.ready.remove(pipe);
     }
     if (this.closed) return;
-    // Pipe loss is rare: a scan of the outstanding requests is fine here (never per message).
-    for (const ctx of this.requests.values()) {
-      if (ctx.pipe !== pipe) continue;
-      ctx.pipe = null;
+    // Only the contexts whose request went out on this pipe: no scan of every request.
+    for (let ctx = st.sent; ctx !== null; ctx = st.sent) {
+      unlinkFromPipe(ctx);
       if (ctx.resendTime > 0) {
         if (!ctx.queued) this.enqueue(ctx);
         continue;
@@ -165,16 +184,16 @@ class Req0Protocol implements Protocol {
       return;
     }
     const id = msg.trimU32();
-    const ctx = this.requests.get(id);
+    const ctx = this.requests.get(id & KEY_MASK);
     // Unknown id, a request not yet on the wire, or a reply already waiting: drop it.
-    if (ctx === undefined || ctx.sendAio !== null || ctx.repMsg !== null) {
+    if (ctx === undefined || ctx.requestId !== id || ctx.sendAio !== null || ctx.repMsg !== null) {
       this.host.count("rx-drop");
       return;
     }
-    this.requests.delete(id);
+    this.requests.delete(id & KEY_MASK);
     ctx.requestId = 0;
     ctx.reqMsg = null;
-    ctx.pipe = null;
+    unlinkFromPipe(ctx);
     this.stopResending(ctx);
     const aio = ctx.recvAio;
     if (aio) {
@@ -209,31 +228,27 @@ class Req0Protocol implements Protocol {
   /** @internal */
   ctxSend(ctx: ReqContext, aio: Aio): void {
     if (this.closed || ctx.closed) return refuse(aio, new NngError("ECLOSED"));
-    // A new request abandons the previous one, reply included.
-    this.abandon(ctx, new NngError("ECANCELED"));
-    const msg = aio.msg!;
-    msg.headerClear();
-    msg.headerAppendU32(this.allocId(ctx));
-    ctx.reqMsg = msg;
     const pipe = this.sendQueue.length === 0 ? this.takeReadyPipe() : undefined;
     if (pipe) {
-      aio.begin(null, -1);
+      // A stopped aio refuses the operation: then nothing changes, the pipe stays first in line.
+      if (!aio.begin(null, -1)) return this.unshiftReady(pipe);
+      // A new request abandons the previous one, reply included.
+      this.abandon(ctx, "ECANCELED");
+      this.prepare(ctx, aio.msg!);
       aio.msg = null;
       this.transmit(ctx, pipe);
       aio.finish(0);
       return;
     }
+    const timeout = effectiveTimeout(aio, this.sendTimeoutOf(ctx));
+    // Refused at once (stopped aio, or nonblock with no pipe): the previous request lives on.
+    if (timeout === 0) return refuse(aio, new NngError("ETIMEDOUT"));
+    if (!aio.begin(cancelSend, timeout)) return;
+    this.abandon(ctx, "ECANCELED");
+    this.prepare(ctx, aio.msg!);
     // Wait for a ready pipe; the message stays on the aio until one takes it.
     ctx.sendAio = aio;
     aio.owner = ctx;
-    if (!aio.begin(cancelSend, effectiveTimeout(aio, this.sendTimeoutOf(ctx)))) {
-      if (ctx.sendAio === aio) {
-        ctx.sendAio = null;
-        msg.headerClear();
-        this.reset(ctx);
-      }
-      return;
-    }
     this.enqueue(ctx);
   }
 
@@ -247,8 +262,8 @@ class Req0Protocol implements Protocol {
     }
     const reply = ctx.repMsg;
     if (reply) {
+      if (!aio.begin(null, -1)) return; // a stopped aio: the reply waits for the next recv
       ctx.repMsg = null;
-      aio.begin(null, -1);
       aio.msg = reply;
       aio.finish(0);
       return;
@@ -264,7 +279,8 @@ class Req0Protocol implements Protocol {
     if (ctx.closed) return;
     ctx.closed = true;
     this.contexts.delete(ctx);
-    this.abandon(ctx, new NngError("ECLOSED"));
+    this.abandon(ctx, "ECLOSED");
+    this.stopTimer(ctx);
   }
 
   /** @internal */
@@ -280,23 +296,30 @@ class Req0Protocol implements Protocol {
   /** @internal the resend timer of `ctx` fired. */
   resendDue(ctx: ReqContext): void {
     ctx.timer = null;
-    if (this.closed || ctx.reqMsg === null || ctx.queued) return;
+    // Nothing on the wire (answered, abandoned, or waiting for a pipe): the timer just lapses.
+    if (this.closed || ctx.reqMsg === null || ctx.queued || ctx.pipe === null || ctx.resendTime <= 0) return;
+    const left = ctx.resendAt - performance.now();
+    if (left > 0) return this.armTimer(ctx, left, ctx.resendAt);
     this.enqueue(ctx);
     this.runSendQueue();
   }
 
-  /** @internal Ends the context's pending operations with `err` and forgets its request. */
-  abandon(ctx: ReqContext, err: NngError): void {
+  /**
+   * @internal Ends the context's pending operations with `err` and forgets its request. Takes a
+   * code, not an error: every send abandons the previous request, and an Error (stack trace
+   * included) is built only when there is an operation to end.
+   */
+  abandon(ctx: ReqContext, err: NngError | NngErrorCode): void {
     const r = ctx.recvAio;
     if (r) {
       ctx.recvAio = null;
-      r.finish(err);
+      r.finish(typeof err === "string" ? new NngError(err) : err);
     }
     const s = ctx.sendAio;
     if (s) {
       ctx.sendAio = null;
       s.msg?.headerClear();
-      s.finish(err);
+      s.finish(typeof err === "string" ? new NngError(err) : err);
     }
     this.reset(ctx);
   }
@@ -305,12 +328,12 @@ class Req0Protocol implements Protocol {
   reset(ctx: ReqContext): void {
     this.stopResending(ctx);
     if (ctx.requestId !== 0) {
-      this.requests.delete(ctx.requestId);
+      this.requests.delete(ctx.requestId & KEY_MASK);
       ctx.requestId = 0;
     }
     ctx.reqMsg = null;
     ctx.repMsg = null;
-    ctx.pipe = null;
+    unlinkFromPipe(ctx);
     ctx.connReset = false;
   }
 
@@ -325,18 +348,29 @@ class Req0Protocol implements Protocol {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const ctx of this.contexts) this.abandon(ctx, new NngError("ECLOSED"));
+    for (const ctx of this.contexts) {
+      this.abandon(ctx, "ECLOSED");
+      this.stopTimer(ctx);
+    }
     this.ready.drain();
   }
 
   // ---- internals ----
 
+  /** Gives `msg` the context's new request id (header) and keeps it for resending. */
+  private prepare(ctx: ReqContext, msg: Message): void {
+    msg.headerClear();
+    msg.headerAppendU32(this.allocId(ctx));
+    ctx.reqMsg = msg;
+  }
+
   private allocId(ctx: ReqContext): number {
     for (;;) {
       const id = this.nextId;
       this.nextId = id === ID_LAST ? ID_FIRST : id + 1;
-      if (!this.requests.has(id)) {
-        this.requests.set(id, ctx);
+      const key = id & KEY_MASK;
+      if (!this.requests.has(key)) {
+        this.requests.set(key, ctx);
         ctx.requestId = id;
         return id;
       }
@@ -344,15 +378,21 @@ class Req0Protocol implements Protocol {
   }
 
   private enqueue(ctx: ReqContext): void {
-    ctx.queued = true;
     this.sendQueue.push(ctx);
   }
 
+  /** Takes the context off the send queue; its timer, if armed, lapses by itself. */
   private stopResending(ctx: ReqContext): void {
-    if (ctx.queued) {
-      ctx.queued = false;
-      this.sendQueue.remove(ctx);
-    }
+    this.sendQueue.remove(ctx);
+  }
+
+  private armTimer(ctx: ReqContext, ms: number, at: number): void {
+    if (ctx.timer !== null) clearTimeout(ctx.timer);
+    ctx.timer = setTimeout(resendDue, ms, ctx);
+    ctx.timerAt = at;
+  }
+
+  private stopTimer(ctx: ReqContext): void {
     if (ctx.timer !== null) {
       clearTimeout(ctx.timer);
       ctx.timer = null;
@@ -364,6 +404,11 @@ class Req0Protocol implements Protocol {
     if (st.ready || st.gone || this.closed) return;
     st.ready = true;
     this.ready.push(pipe);
+  }
+
+  private unshiftReady(pipe: Pipe): void {
+    (pipe.protoData as ReqPipe).ready = true;
+    this.ready.unshift(pipe);
   }
 
   private takeReadyPipe(): Pipe | undefined {
@@ -380,7 +425,6 @@ class Req0Protocol implements Protocol {
       const pipe = this.takeReadyPipe();
       if (pipe === undefined) return;
       const ctx = this.sendQueue.shift()!;
-      ctx.queued = false;
       const aio = ctx.sendAio;
       if (aio) {
         ctx.sendAio = null;
@@ -393,12 +437,36 @@ class Req0Protocol implements Protocol {
 
   /** Sends (or resends) the context's request on `pipe` and arms its resend timer. */
   private transmit(ctx: ReqContext, pipe: Pipe): void {
-    ctx.pipe = pipe;
-    if (ctx.timer !== null) clearTimeout(ctx.timer);
-    ctx.timer = ctx.resendTime > 0 ? setTimeout(resendDue, ctx.resendTime, ctx) : null;
+    unlinkFromPipe(ctx);
+    linkToPipe(ctx, pipe);
+    if (ctx.resendTime > 0) {
+      const due = performance.now() + ctx.resendTime;
+      ctx.resendAt = due;
+      // Re-armed only when none runs or it would fire too late (resend-time was lowered).
+      if (ctx.timer === null || ctx.timerAt > due) this.armTimer(ctx, ctx.resendTime, due);
+    }
     // The pipe owns what it is given (inproc even rewrites it): give it a copy-on-write dup.
     if (pipe.send(ctx.reqMsg!.dup())) this.markReady(pipe);
   }
+}
+
+function linkToPipe(ctx: ReqContext, pipe: Pipe): void {
+  const st = pipe.protoData as ReqPipe;
+  ctx.pipe = pipe;
+  ctx.pipePrev = null;
+  ctx.pipeNext = st.sent;
+  if (st.sent !== null) st.sent.pipePrev = ctx;
+  st.sent = ctx;
+}
+
+function unlinkFromPipe(ctx: ReqContext): void {
+  const pipe = ctx.pipe;
+  if (pipe === null) return;
+  const { pipePrev: prev, pipeNext: next } = ctx;
+  if (prev !== null) prev.pipeNext = next;
+  else (pipe.protoData as ReqPipe).sent = next;
+  if (next !== null) next.pipePrev = prev;
+  ctx.pipe = ctx.pipePrev = ctx.pipeNext = null;
 }
 
 function resendDue(ctx: ReqContext): void {
@@ -421,7 +489,7 @@ function cancelRecv(aio: Aio, err: NngError): void {
   if (ctx && ctx.recvAio === aio) {
     // As NNG: cancelling the receive aborts the whole exchange (a late reply is dropped).
     ctx.recvAio = null;
-    ctx.sock.abandon(ctx, new NngError("ECANCELED"));
+    ctx.sock.abandon(ctx, "ECANCELED");
   }
   aio.finish(err);
 }

@@ -6,6 +6,7 @@ import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
 import { takeBacktrace, TTL_OPTION } from "./backtrace.js";
+import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, refuse } from "./queued.js";
 import { RecvQueue } from "./recv-queue.js";
 import { QueuedPipe } from "./surveyor0.js";
@@ -45,11 +46,15 @@ function cancelRespondSend(aio: Aio, err: NngError): void {
  * One survey at a time (nng_ctx on a respondent): a receive takes a survey and remembers its
  * backtrace and pipe; the next send answers it there. Sending without a survey: ESTATE.
  */
-class RespondContext implements ProtocolContext {
+class RespondContext implements ProtocolContext, Linked<RespondContext> {
   /** @internal the receive waiting for a survey */
   recvAio: Aio | null = null;
   /** @internal the response waiting for its pipe */
   sendAio: Aio | null = null;
+  /** @internal on the socket's queue of contexts waiting for a survey */
+  queued = false;
+  qPrev: RespondContext | null = null;
+  qNext: RespondContext | null = null;
   private sendPeer: SurveyorPeer | null = null;
   private readonly backtrace = new Uint32Array(MAX_BACKTRACE + 1);
   private backtraceLength = 0;
@@ -170,7 +175,7 @@ class RespondentProtocol implements Protocol {
   /** @internal */
   readonly peers = new Map<number, SurveyorPeer>();
   /** @internal contexts waiting for a survey, oldest first */
-  readonly receivers = new Ring<RespondContext>();
+  readonly receivers = new LinkQueue<RespondContext>();
   /** Surveys no context has taken yet (`msg.pipe` is their pipe), oldest first. */
   private readonly stalled = new Ring<Message>();
   private readonly contexts = new Set<RespondContext>();

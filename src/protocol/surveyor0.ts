@@ -1,5 +1,5 @@
 import { type Aio, effectiveTimeout } from "../core/aio.js";
-import { NngError } from "../core/errors.js";
+import { NngError, type NngErrorCode } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import { checkOption, type OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
@@ -117,7 +117,7 @@ class SurveyContext implements ProtocolContext {
     if (this.closed) return refuse(aio, new NngError("ECLOSED"));
     if (!aio.begin(null, -1)) return;
     const msg = aio.msg!;
-    this.abort(new NngError("ECANCELED"));
+    this.abort("ECANCELED");
     const id = this.proto.startSurvey(this);
     this.surveyId = id;
     msg.headerClear();
@@ -213,14 +213,15 @@ class SurveyContext implements ProtocolContext {
 
   close(): void {
     if (this.closed) return;
-    this.abort(new NngError("ECLOSED"));
+    this.abort("ECLOSED");
     this.closed = true;
     this.proto.contextClosed(this);
   }
 
-  /** Ends the survey: pending receives fail with `err`, queued responses go. */
-  private abort(err: NngError): void {
-    for (let aio = this.waiters.shift(); aio !== undefined; aio = this.waiters.shift()) aio.finish(err);
+  /** Ends the survey: pending receives fail with `code`, queued responses go. */
+  private abort(code: NngErrorCode): void {
+    // An error (stack trace included) only when there is a receive to end: every survey calls this.
+    for (let aio = this.waiters.shift(); aio !== undefined; aio = this.waiters.shift()) aio.finish(new NngError(code));
     this.endSurvey();
   }
 

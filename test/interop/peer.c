@@ -68,7 +68,8 @@ usage(const char *why)
 	    "  --also-dial URL (repeatable; after the main listen/dial)\n"
 	    "  --local-thr SIZE COUNT --remote-thr SIZE COUNT --local-lat SIZE "
 	    "RT --remote-lat SIZE RT\n"
-	    "  --tls-cert-key-file FILE --tls-ca-file FILE\n");
+	    "  --tls-cert-key-file FILE --tls-ca-file FILE\n"
+	    "  --rr-server CONTEXTS --rr-client SIZE COUNT CONTEXTS\n");
 	exit(2);
 }
 
@@ -196,6 +197,162 @@ perf_fail_size(size_t got, size_t want)
 	exit(1);
 }
 
+// ---- req/rep with contexts (benchmarks) -------------------------------------------------
+// --rr-server CONTEXTS: rep0, answers every request with its own message on CONTEXTS contexts
+//   until stdin closes. --rr-client SIZE COUNT CONTEXTS: req0, CONTEXTS contexts each keep one
+//   request of SIZE bytes in flight (each reply goes back as the next request) until COUNT
+//   replies in all; prints "total time: S [s]" (microsecond precision) and "request count: N".
+#include <time.h>
+
+typedef struct {
+	nng_ctx  ctx;
+	nng_aio *aio;
+	int      sending;
+} rr_slot;
+
+static nng_mtx *rr_mtx;
+static nng_cv  *rr_cv;
+static int      rr_started, rr_done, rr_count, rr_error;
+static size_t   rr_size;
+
+static double
+rr_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void
+rr_server_cb(void *arg)
+{
+	rr_slot *s = arg;
+	if (nng_aio_result(s->aio) != 0) { // closed (or a failed send)
+		nng_msg *m = nng_aio_get_msg(s->aio);
+		if (s->sending && m != NULL) {
+			nng_msg_free(m);
+			nng_aio_set_msg(s->aio, NULL);
+		}
+		return;
+	}
+	s->sending = !s->sending;
+	if (s->sending) {
+		nng_ctx_send(s->ctx, s->aio); // the request just received
+	} else {
+		nng_ctx_recv(s->ctx, s->aio);
+	}
+}
+
+static void
+rr_client_cb(void *arg)
+{
+	rr_slot *s  = arg;
+	int      rv = nng_aio_result(s->aio);
+	if (rv != 0) {
+		nng_mtx_lock(rr_mtx);
+		rr_error = rv;
+		nng_cv_wake(rr_cv);
+		nng_mtx_unlock(rr_mtx);
+		return;
+	}
+	if (s->sending) {
+		s->sending = 0;
+		nng_ctx_recv(s->ctx, s->aio);
+		return;
+	}
+	nng_msg *m = nng_aio_get_msg(s->aio);
+	nng_mtx_lock(rr_mtx);
+	int more = rr_started < rr_count;
+	if (more) {
+		rr_started++;
+	}
+	if (nng_msg_len(m) != rr_size) {
+		rr_error = NNG_EPROTO;
+	}
+	if (++rr_done == rr_count || rr_error != 0) {
+		nng_cv_wake(rr_cv);
+	}
+	nng_mtx_unlock(rr_mtx);
+	if (!more) {
+		nng_aio_set_msg(s->aio, NULL);
+		nng_msg_free(m);
+		return;
+	}
+	s->sending = 1;
+	nng_ctx_send(s->ctx, s->aio); // the reply goes back as the next request
+}
+
+static rr_slot *
+rr_slots(int n, void (*cb)(void *))
+{
+	rr_slot *slots = calloc((size_t) n, sizeof(rr_slot));
+	if (slots == NULL) {
+		fail("calloc", NNG_ENOMEM);
+	}
+	for (int i = 0; i < n; i++) {
+		check("ctx", nng_ctx_open(&slots[i].ctx, sock));
+		check("aio", nng_aio_alloc(&slots[i].aio, cb, &slots[i]));
+	}
+	return (slots);
+}
+
+static void
+rr_serve(int contexts)
+{
+	rr_slot *slots = rr_slots(contexts, rr_server_cb);
+	for (int i = 0; i < contexts; i++) {
+		nng_ctx_recv(slots[i].ctx, slots[i].aio);
+	}
+	while (getchar() != EOF) {
+	}
+	nng_close(sock);
+	sock_open = 0;
+	for (int i = 0; i < contexts; i++) {
+		nng_aio_stop(slots[i].aio);
+		nng_aio_free(slots[i].aio);
+	}
+	free(slots);
+	finish(0);
+}
+
+static void
+rr_measure(size_t size, int count, int contexts)
+{
+	rr_slot *slots = rr_slots(contexts, rr_client_cb);
+	check("mtx", nng_mtx_alloc(&rr_mtx));
+	check("cv", nng_cv_alloc(&rr_cv, rr_mtx));
+	rr_size  = size;
+	rr_count = count;
+	nng_msleep(100); // as remote-lat when it dials
+	double start = rr_now();
+	nng_mtx_lock(rr_mtx);
+	for (int i = 0; i < contexts && rr_started < count; i++) {
+		nng_msg *m;
+		check("alloc", nng_msg_alloc(&m, size));
+		rr_started++;
+		slots[i].sending = 1;
+		nng_aio_set_msg(slots[i].aio, m);
+		nng_ctx_send(slots[i].ctx, slots[i].aio);
+	}
+	while (rr_done < count && rr_error == 0) {
+		nng_cv_wait(rr_cv);
+	}
+	int err = rr_error;
+	nng_mtx_unlock(rr_mtx);
+	double total = rr_now() - start;
+	if (err != 0) {
+		fail("rr-client", err);
+	}
+	printf("total time: %.6f [s]\n", total);
+	printf("message size: %zu [B]\n", size);
+	printf("request count: %d\n", count);
+	printf("contexts: %d\n", contexts);
+	nng_close(sock);
+	sock_open = 0;
+	finish(0);
+}
+// ---- end of req/rep with contexts --------------------------------------------------------
+
 int
 main(int argc, char **argv)
 {
@@ -210,6 +367,7 @@ main(int argc, char **argv)
 	const char *also_dial[8];
 	int         nalso = 0;
 	int         psize = 0, pcount = 0;
+	int         rr_server = 0, rr_client = 0, rr_csize = 0, rr_ccount = 0;
 	open_fn     fn    = NULL;
 	int         listen, rv;
 
@@ -290,6 +448,15 @@ main(int argc, char **argv)
 			perf   = o + 2;
 			psize  = num(argv[++i]);
 			pcount = num(argv[++i]);
+		} else if (strcmp(o, "--rr-server") == 0) {
+			rr_server = num(ARG());
+		} else if (strcmp(o, "--rr-client") == 0) {
+			if (i + 3 >= argc) {
+				usage("--rr-client needs SIZE COUNT CONTEXTS");
+			}
+			rr_csize  = num(argv[++i]);
+			rr_ccount = num(argv[++i]);
+			rr_client = num(argv[++i]);
 		} else {
 			usage("unknown option");
 		}
@@ -419,6 +586,12 @@ main(int argc, char **argv)
 			nng_msg_free(m);
 			fail("send", rv);
 		}
+	}
+	if (rr_server > 0) {
+		rr_serve(rr_server);
+	}
+	if (rr_client > 0) {
+		rr_measure((size_t) rr_csize, rr_ccount, rr_client);
 	}
 	if (perf == NULL) {
 		finish(0);

@@ -1,7 +1,7 @@
 // surveyor0/respondent0 against real libnng (the C peer and nngcat), both directions, tcp and ipc, cooked and raw.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { device, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
 import { haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
 
 type Transport = "tcp" | "ipc";
@@ -131,6 +131,36 @@ describe("interop surveyor0/respondent0 with libnng", { skip: !haveLibnng && "li
       } finally {
         for (const r of rs) await r.close();
         await Promise.all(loops);
+      }
+    });
+
+    test(`${transport}: C peer surveyor -> nngts device (raw respondent | raw surveyor) -> 2 nngcat respondents + C peer respondent`, { timeout: 15_000 }, async () => {
+      const peer = await startPeer(["surveyor0", "listen", localUrl(transport, "dv"), "--req", "1", "--recv", "2", "--survey-time", "4000", "--delay", "1500"]);
+      const up = new Respondent0({ raw: true });
+      const down = new Surveyor0({ raw: true });
+      const cats: ReturnType<typeof spawnNngcat>[] = [];
+      try {
+        await within(up.dial(peer.url), 5_000, "dial");
+        const downUrl = await listenUrl(down, transport);
+        const d = device(up, down);
+        cats.push(...[0, 1].map((i) => spawnNngcat(["--respondent0", "--dial", downUrl, "--data", `R${i}`])));
+        const echo = await startPeer(["respondent0", "dial", downUrl, "--echo", "1"]);
+        await until(() => down.pipes.length === 3, 5_000, "3 respondents on the device");
+        const got = await peer.waitForMessages(3, 8_000);
+        assert.deepEqual(got.map((m) => text(m.body)).sort(), ["R0", "R1", "msg-0"]);
+        // Back at libnng's cooked surveyor: only its own survey id is left in the header.
+        assert.equal(new Set(got.map((m) => hex(m.header))).size, 1);
+        assert.equal(got[0]!.header.length, 4);
+        // The C peer respondent saw the survey through the device, no header left (cooked).
+        const [seen] = await echo.waitForMessages(1, 5_000);
+        assert.deepEqual([hex(seen!.header), text(seen!.body)], ["", "msg-0"]);
+        assert.equal(await peer.exit(8_000), 0);
+        d.stop();
+        await within(d.done, 2_000, "device done");
+      } finally {
+        for (const c of cats) await c.kill();
+        await up.close();
+        await down.close();
       }
     });
 

@@ -222,21 +222,99 @@ describe("rep0", () => {
     }
   });
 
-  it("1000 concurrent req contexts answered by 1000 rep contexts in random order", async () => {
+  for (const transport of ["inproc", "tcp"] as const) {
+    it(`${transport}: 1000 concurrent req contexts answered by 1000 rep contexts in random order`, async () => {
+      const rep = new Rep0();
+      const req = new Req0();
+      try {
+        if (transport === "inproc") await connect(rep, req);
+        else {
+          const l = await rep.listen("tcp://127.0.0.1:0");
+          await req.dial(l.getOption("url") as string);
+        }
+        const n = 1000;
+        const serving = Array.from({ length: n }, () => rep.openContext());
+        const incoming = serving.map((c) => c.recv({ timeout: 10_000 }));
+        const asking = Array.from({ length: n }, () => req.openContext());
+        await Promise.all(asking.map((c, i) => c.send(`q${i}`)));
+        const answers = asking.map((c) => c.recv({ timeout: 10_000 }));
+        const got = await Promise.all(incoming);
+        for (const i of shuffle([...Array(n).keys()])) await serving[i]!.send(`a:${got[i]!.text()}`);
+        const replies = await Promise.all(answers);
+        replies.forEach((m, i) => assert.equal(m.text(), `a:q${i}`));
+        // Every context is free again: a second round on the same contexts works too.
+        const again = serving.map((c) => c.recv({ timeout: 10_000 }));
+        await Promise.all(asking.map((c, i) => c.send(`r${i}`)));
+        const answers2 = asking.map((c) => c.recv({ timeout: 10_000 }));
+        const got2 = await Promise.all(again);
+        for (const i of shuffle([...Array(n).keys()])) await serving[i]!.send(`b:${got2[i]!.text()}`);
+        (await Promise.all(answers2)).forEach((m, i) => assert.equal(m.text(), `b:r${i}`));
+      } finally {
+        await closeAll(rep, req);
+      }
+    });
+  }
+
+  it("cancelled receivers leave the queue; the others are served in the order they asked", async () => {
     const rep = new Rep0();
     const req = new Req0();
     try {
       await connect(rep, req);
-      const n = 1000;
-      const serving = Array.from({ length: n }, () => rep.openContext());
-      const incoming = serving.map((c) => c.recv({ timeout: 10_000 }));
-      const asking = Array.from({ length: n }, () => req.openContext());
-      await Promise.all(asking.map((c, i) => c.send(`q${i}`)));
-      const answers = asking.map((c) => c.recv({ timeout: 10_000 }));
-      const got = await Promise.all(incoming);
-      for (const i of shuffle([...Array(n).keys()])) await serving[i]!.send(`a:${got[i]!.text()}`);
-      const replies = await Promise.all(answers);
-      replies.forEach((m, i) => assert.equal(m.text(), `a:q${i}`));
+      const ctxs = Array.from({ length: 5 }, () => rep.openContext());
+      const aios = ctxs.map((c) => {
+        const a = new Aio();
+        a.timeout = -1;
+        c.recvAio(a);
+        return a;
+      });
+      aios[1]!.cancel();
+      aios[3]!.cancel();
+      const asking = [0, 1, 2].map(() => req.openContext());
+      for (const [i, c] of asking.entries()) {
+        await c.send(`q${i}`);
+        await until(() => aios.filter((a) => !a.busy && a.result === 0 && a.msg !== null).length === i + 1);
+      }
+      assert.deepEqual(aios.map((a) => (a.result === 0 ? a.msg?.text() ?? "" : a.result.code)), ["q0", "ECANCELED", "q1", "ECANCELED", "q2"]);
+    } finally {
+      await closeAll(rep, req);
+    }
+  });
+
+  it("closing the socket ends 20000 waiting contexts with ECLOSED", async () => {
+    const rep = new Rep0();
+    const n = 20_000;
+    let closed = 0;
+    for (let i = 0; i < n; i++) {
+      const a = new Aio((x) => void (x.result !== 0 && x.result.code === "ECLOSED" && closed++));
+      a.timeout = -1;
+      rep.openContext().recvAio(a);
+    }
+    await rep.close();
+    await until(() => closed === n);
+  });
+
+  it("a stopped aio is refused (ECANCELED): it takes no request and spends no reply", async () => {
+    const rep = new Rep0();
+    const req = new Req0();
+    try {
+      await connect(rep, req);
+      await req.send("q");
+      const stopped = new Aio();
+      await stopped.stop();
+      await sleep(20); // the request is waiting in the rep
+      rep.recvAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(stopped.msg, null);
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "q");
+      const m = new Message("a");
+      stopped.msg = m;
+      rep.sendAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(stopped.msg, m);
+      await rep.send("answer");
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "answer");
     } finally {
       await closeAll(rep, req);
     }

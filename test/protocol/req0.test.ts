@@ -153,6 +153,52 @@ describe("req0", () => {
     }
   });
 
+  it("a lowered resend-time applies to the next request at once (no resend timer left at the old time)", async () => {
+    const req = new Req0();
+    const rep = new Rep0({ raw: true });
+    try {
+      await connect(req, rep);
+      await req.send("slow"); // resend-time 60 s: its timer is armed
+      const q = await rep.recv({ timeout: 2000 });
+      await rep.send(replyTo(q, "ok"));
+      await req.recv({ timeout: 2000 });
+      req.resendTime = 100;
+      await req.send("fast");
+      const first = await rep.recv({ timeout: 2000 });
+      const again = await rep.recv({ timeout: 2000 });
+      assert.equal(again.text(), "fast");
+      assert.deepEqual(again.header, first.header);
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
+  it("a busy context keeps resending at resend-time while requests come and go", async () => {
+    const req = new Req0();
+    const rep = new Rep0({ raw: true });
+    try {
+      req.resendTime = 150;
+      await connect(req, rep);
+      // Answered requests in quick succession must not push the next one's resend out.
+      for (let i = 0; i < 5; i++) {
+        await req.send(`q${i}`);
+        const q = await rep.recv({ timeout: 2000 });
+        await sleep(40);
+        await rep.send(replyTo(q, "a"));
+        await req.recv({ timeout: 2000 });
+      }
+      const t0 = performance.now();
+      await req.send("last");
+      await rep.recv({ timeout: 2000 });
+      const again = await rep.recv({ timeout: 2000 });
+      assert.equal(again.text(), "last");
+      const waited = performance.now() - t0;
+      assert.ok(waited >= 140, `resent after ${waited} ms, before resend-time`);
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
   it("resend disabled (<= 0): the request goes out once", async () => {
     const req = new Req0();
     const rep = new Rep0();
@@ -238,6 +284,45 @@ describe("req0", () => {
       rep.pipes[0]!.close();
       await rejectsWith(pending, "ECONNRESET");
       await rejectsWith(req.recv({ timeout: 100 }), "ESTATE");
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
+  it("pipe lost with resend disabled while another rep is connected: ECONNRESET, and the other rep never sees the request", async () => {
+    const req = new Req0();
+    const rep1 = new Rep0();
+    const rep2 = new Rep0();
+    try {
+      req.resendTime = 0;
+      await connect(req, rep1);
+      await req.send("ping");
+      await rep1.recv({ timeout: 2000 });
+      const url2 = inprocUrl();
+      await rep2.listen(url2);
+      await req.dial(url2);
+      await until(() => req.pipes.length === 2 && rep2.pipes.length === 1);
+      rep1.pipes[0]!.close();
+      await rejectsWith(req.recv({ timeout: 2000 }), "ECONNRESET");
+      await rejectsWith(rep2.recv({ timeout: 300 }), "ETIMEDOUT");
+    } finally {
+      await closeAll(req, rep1, rep2);
+    }
+  });
+
+  it("a reply waiting unreceived is discarded by the next send (NNG's cancel_post_recv)", async () => {
+    const req = new Req0();
+    const rep = new Rep0();
+    try {
+      await connect(req, rep);
+      await req.send("ONE");
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "ONE");
+      await rep.send("one");
+      await sleep(50); // the reply has arrived and waits in the req
+      await req.send("TWO");
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "TWO");
+      await rep.send("two");
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "two");
     } finally {
       await closeAll(req, rep);
     }
@@ -369,6 +454,61 @@ describe("req0", () => {
       await rep.send("late");
       await sleep(30);
       await rejectsWith(req.recv({ timeout: 100 }), "ESTATE");
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
+  it("pipe lost: exactly the requests that went out on it are resent on the other pipe, the rest untouched", async () => {
+    const req = new Req0();
+    const repA = new Rep0({ raw: true });
+    const repB = new Rep0({ raw: true });
+    try {
+      await connect(req, repA, repB);
+      const n = 40;
+      const ctxs = Array.from({ length: n }, () => req.openContext());
+      await Promise.all(ctxs.map((c, i) => c.send(`q${i}`)));
+      const replies = ctxs.map((c) => c.recv({ timeout: 5000 }));
+      // Round robin: half went to each rep.
+      const take = async (rep: Rep0, k: number) => Promise.all(Array.from({ length: k }, () => rep.recv({ timeout: 3000 })));
+      const onA = await take(repA, n / 2);
+      const onB = await take(repB, n / 2);
+      repA.pipes[0]!.close();
+      // A's requests come again on B, at once (resend-time is 60 s); B's own are not resent.
+      const again = await take(repB, n / 2);
+      assert.deepEqual(again.map((m) => m.text()).sort(), onA.map((m) => m.text()).sort());
+      await rejectsWith(repB.recv({ timeout: 200 }), "ETIMEDOUT");
+      for (const m of [...onB, ...again]) await repB.send(replyTo(m, `a:${m.text()}`));
+      (await Promise.all(replies)).forEach((m, i) => assert.equal(m.text(), `a:q${i}`));
+    } finally {
+      await closeAll(req, repA, repB);
+    }
+  });
+
+  it("a stopped aio is refused (ECANCELED) and changes nothing: the previous request and its reply live on", async () => {
+    const req = new Req0();
+    const rep = new Rep0();
+    try {
+      await connect(req, rep);
+      await req.send("first");
+      const stopped = new Aio();
+      await stopped.stop();
+      const m = new Message("second");
+      stopped.msg = m;
+      req.sendAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(stopped.msg, m);
+      assert.equal(m.headerLength, 0);
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "first");
+      await rep.send("reply");
+      await sleep(20); // the reply is waiting in the req
+      // A stopped recv does not take the waiting reply either.
+      stopped.msg = null;
+      req.recvAio(stopped);
+      await stopped.wait();
+      assert.equal(code(stopped), "ECANCELED");
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "reply");
     } finally {
       await closeAll(req, rep);
     }

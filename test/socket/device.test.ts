@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Bus0, device, Message, NngError, Pair0, Pair1, Pub0, Pull0, Push0, Rep0, Req0, type Socket } from "../../src/index.js";
+import { Bus0, device, Message, NngError, Pair0, Pair1, Pub0, Pull0, Push0, Rep0, Req0, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://device-test-${process.pid}-${++seq}`;
@@ -242,6 +242,38 @@ describe("device", () => {
       d.stop();
       await within(d.done, 2000);
       await closeAll(mirror, peer, cooked, pub);
+    }
+  });
+
+  it("forwards surveys and responses (raw respondent | raw surveyor); the survey still times out, then ESTATE", async () => {
+    const surveyor = new Surveyor0();
+    const front = new Respondent0({ raw: true });
+    const back = new Surveyor0({ raw: true });
+    const respondents = [new Respondent0(), new Respondent0()];
+    await link(front, surveyor);
+    const backUrl = inprocUrl();
+    await back.listen(backUrl);
+    for (const r of respondents) await r.dial(backUrl);
+    await until(() => front.pipes.length === 1 && back.pipes.length === 2);
+    const d = device(front, back);
+    try {
+      surveyor.surveyTime = 300;
+      await surveyor.send("who?");
+      await Promise.all(
+        respondents.map(async (r, i) => {
+          const q = await r.recv({ timeout: 2000 });
+          assert.equal(q.text(), "who?");
+          await r.send(`me ${i}`);
+        }),
+      );
+      const answers = [await surveyor.recv({ timeout: 2000 }), await surveyor.recv({ timeout: 2000 })];
+      assert.deepEqual(answers.map((m) => m.text()).sort(), ["me 0", "me 1"]);
+      await rejectsWith(surveyor.recv({ timeout: 2000 }), "ETIMEDOUT");
+      await rejectsWith(surveyor.recv(), "ESTATE");
+    } finally {
+      d.stop();
+      await within(d.done, 2000);
+      await closeAll(surveyor, front, back, ...respondents);
     }
   });
 
