@@ -252,7 +252,8 @@ export class TcpListener extends StreamListener {
   }
 }
 
-const tcpOptions: OptionSpec[] = [
+/** The tcp options, shared by the transports that run on tcp (tls+tcp). */
+export const TCP_OPTIONS: readonly OptionSpec[] = [
   { name: "tcp-nodelay", kind: "bool" },
   { name: "tcp-keepalive", kind: "bool" },
   { name: "tcp-bound-port", kind: "int", readOnly: true },
@@ -260,7 +261,7 @@ const tcpOptions: OptionSpec[] = [
 
 export const tcpTransport: Transport = {
   schemes: ["tcp", "tcp4", "tcp6"],
-  options: tcpOptions,
+  options: TCP_OPTIONS,
   dialer: (url, config) => new TcpDialer(url, config),
   listener: (url, config) => new TcpListener(url, config),
 };

@@ -1,6 +1,7 @@
 // NNG's TLS options (tls-config, tls-ca-file, tls-cert-key-file, tls-server-name, tls-authmode,
 // and the read-only tls-verified, tls-peer-cn, tls-peer-alt-names) on Node's `tls`, for any
-// transport that runs over TLS (tls+tcp here; wss can use the same).
+// transport that runs over TLS (tls+tcp:// and wss://): one set of option specs, one way to
+// Node's TLS options, one mapping of failures to NNG's codes.
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
@@ -40,6 +41,17 @@ export function tlsError(err: unknown): NngError {
     if (/^E[A-Z]+$/.test(code)) return NngError.fromSystem(err);
   }
   return new NngError("ECRYPTO", detail);
+}
+
+/**
+ * Whether an error code of Node is TLS's: OpenSSL's (ERR_SSL_..., ERR_OSSL_...), Node's TLS
+ * layer's (ERR_TLS_...) or a certificate verification result (UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+ * CERT_HAS_EXPIRED...); not errno names (ECONNRESET, EAI_AGAIN) nor Node's other ERR_ codes.
+ */
+export function isTlsErrorCode(code: string): boolean {
+  if (code.startsWith("ERR_")) return /^ERR_(SSL|OSSL|TLS)_/.test(code);
+  const errno = /^E[A-Z0-9]+$/.test(code) || code.startsWith("EAI_");
+  return !errno && /^[A-Z0-9_]+$/.test(code);
 }
 
 function readPem(path: string): string {
@@ -157,6 +169,12 @@ function dnsNames(subjectAltName: string): string[] {
   return out;
 }
 
+
+/** The name a dialer checks in the server's certificate: tls-server-name, else the URL's host. */
+export function tlsServerName(config: EndpointConfig, urlHost: string): string {
+  const name = config.option("tls-server-name");
+  return typeof name === "string" && name !== "" ? name : urlHost;
+}
 
 /** tls.connect options for a client: verify per `tls-authmode`, against `serverName`. */
 export function tlsClientOptions(settings: TlsSettings, serverName: string): tls.ConnectionOptions {

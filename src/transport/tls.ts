@@ -3,16 +3,16 @@
 import type * as net from "node:net";
 import * as tls from "node:tls";
 import { NngError } from "../core/errors.js";
-import type { OptionSpec } from "../core/options.js";
 import type { NngUrl } from "../core/url.js";
 import { NEGOTIATION_TIMEOUT_MS, type StreamInfo } from "./stream.js";
-import { TcpDialer, TcpListener, tcpStreamInfo } from "./tcp.js";
+import { TCP_OPTIONS, TcpDialer, TcpListener, tcpStreamInfo } from "./tcp.js";
 import {
   refusedClient,
   TLS_OPTIONS,
   tlsClientOptions,
   tlsError,
   tlsPipeOptions,
+  tlsServerName,
   tlsServerOptions,
   type TlsSettings,
   tlsSettings,
@@ -34,8 +34,7 @@ class TlsDialer extends TcpDialer {
   constructor(url: NngUrl, config: EndpointConfig) {
     super(url, config);
     this.tls = tlsSettings(config, false);
-    const name = config.option("tls-server-name");
-    this.serverName = typeof name === "string" && name !== "" ? name : url.hostname;
+    this.serverName = tlsServerName(config, url.hostname);
   }
 
   protected override secure(sock: net.Socket, done: (err: NngError | null, stream: net.Socket | null) => void): () => void {
@@ -104,16 +103,9 @@ class TlsListener extends TcpListener {
   }
 }
 
-const tlsOptions: OptionSpec[] = [
-  { name: "tcp-nodelay", kind: "bool" },
-  { name: "tcp-keepalive", kind: "bool" },
-  { name: "tcp-bound-port", kind: "int", readOnly: true },
-  ...TLS_OPTIONS,
-];
-
 export const tlsTransport: Transport = {
   schemes: ["tls+tcp", "tls+tcp4", "tls+tcp6"],
-  options: tlsOptions,
+  options: [...TCP_OPTIONS, ...TLS_OPTIONS],
   dialer: (url, config) => new TlsDialer(url, config),
   listener: (url, config) => new TlsListener(url, config),
 };

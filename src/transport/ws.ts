@@ -1,9 +1,10 @@
 // ws:// and wss:// on Node, on the `ws` package: dialers, listeners sharing a host:port by path,
-// and listeners on an application's own http(s).Server (`shareHttpServer`).
+// and listeners on an application's own http(s).Server (`shareHttpServer`). wss:// takes its TLS
+// options, checks and error codes from tls-config.ts, as tls+tcp:// does.
 import type { IncomingMessage } from "node:http";
 import * as http from "node:http";
 import * as https from "node:https";
-import type { Socket as NetSocket } from "node:net";
+import type { Socket as NetSocket, createConnection } from "node:net";
 import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import WebSocket, { WebSocketServer } from "ws";
@@ -36,7 +37,18 @@ import {
 } from "./ws-common.js";
 import { FrameGuard } from "./ws-frame-guard.js";
 import { encodeFrame, OP_BINARY, OP_CONTINUATION } from "./ws-frame-writer.js";
-import { tlsClientOptions, tlsServerOptions, WSS_TLS_OPTIONS } from "./ws-tls.js";
+import {
+  isTlsErrorCode,
+  refusedClient,
+  TLS_OPTIONS,
+  tlsClientOptions,
+  tlsError,
+  tlsPipeOptions,
+  tlsServerOptions,
+  type TlsSettings,
+  tlsServerName,
+  tlsSettings,
+} from "./tls-config.js";
 
 /** After sending a close frame, wait this long for the peer's before dropping the connection (as NNG). */
 const CLOSE_LINGER_MS = 100;
@@ -53,9 +65,9 @@ function wsError(e: unknown): NngError {
   const text = e instanceof Error ? e.message : String(e);
   if (typeof code === "string") {
     if (code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") return new NngError("EMSGSIZE", text);
-    if (code.startsWith("WS_ERR_")) return new NngError("EPROTO", text);
-    if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) return new NngError("EPEERAUTH", text);
-    if (code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS")) return new NngError("ECRYPTO", text);
+    if (code.startsWith("WS_ERR_") || code.startsWith("HPE_")) return new NngError("EPROTO", text);
+    // Certificates and handshakes of wss: the codes of tls+tcp.
+    if (isTlsErrorCode(code)) return tlsError(e);
   }
   if (/handshake has timed out/.test(text)) return new NngError("ETIMEDOUT", text);
   if (/subprotocol|Upgrade header|Sec-WebSocket/.test(text)) return new NngError("EPROTO", text);
@@ -186,7 +198,7 @@ function connectionInfo(
     requestHeaders,
     responseHeaders,
     requestUri,
-    options: (name) => (name === "tls-verified" && sock instanceof tls.TLSSocket ? sock.authorized : undefined),
+    ...(sock instanceof tls.TLSSocket ? { options: tlsPipeOptions(sock) } : {}),
   };
 }
 
@@ -196,10 +208,23 @@ function guard(sock: Duplex, config: EndpointConfig, violation: (code: number, w
   sock.prependListener("data", (chunk: Buffer) => g.push(chunk));
 }
 
+/**
+ * wss: the `ws` package opens its connection with this, so the TLS under the WebSocket is made as
+ * tls+tcp makes it (context, verification per tls-authmode, server name).
+ */
+function tlsConnector(settings: TlsSettings, name: string): typeof createConnection {
+  const connect = (options: tls.ConnectionOptions): tls.TLSSocket =>
+    // `path` is the HTTP request's here, not a unix socket to connect to.
+    tls.connect({ ...options, path: undefined, ...tlsClientOptions(settings, name) });
+  return connect as typeof createConnection;
+}
+
 class NodeWsDialer implements TransportDialer {
   private abort: (() => void) | null = null;
   private closed = false;
   private readonly target: WsTarget;
+  /** wss: how the TLS connection under the WebSocket is made. */
+  private readonly connectTls: typeof createConnection | undefined;
 
   constructor(
     private readonly url: NngUrl,
@@ -207,6 +232,7 @@ class NodeWsDialer implements TransportDialer {
   ) {
     this.target = wsTarget(url, false);
     wsNames(config);
+    if (this.target.secure) this.connectTls = tlsConnector(tlsSettings(config, false), tlsServerName(config, url.hostname));
   }
 
   connect(done: Accept): void {
@@ -224,7 +250,7 @@ class NodeWsDialer implements TransportDialer {
         followRedirects: false,
         handshakeTimeout: NEGOTIATION_TIMEOUT_MS,
         ...(this.target.family ? { family: this.target.family } : {}),
-        ...(this.target.secure ? tlsClientOptions(this.config, this.target.host) : {}),
+        ...(this.connectTls ? { createConnection: this.connectTls } : {}),
       });
     } catch (e) {
       return queueMicrotask(() => done(wsError(e), null));
@@ -335,6 +361,26 @@ class Hub {
     res.writeHead(this.routes.has(requestPath(req)) ? 400 : 404, { Connection: "close" }).end();
   };
 
+  /** wss: turns away the clients tls-authmode refuses, reported with NNG's codes as tls+tcp does. */
+  checkClients(settings: TlsSettings): void {
+    // After https's own handler: the HTTP parser attached to the stream has read nothing yet.
+    this.server.on("secureConnection", (stream: tls.TLSSocket) => {
+      const refused = refusedClient(settings, stream);
+      if (!refused) return;
+      stream.destroy();
+      this.refused(refused);
+    });
+    this.server.on("tlsClientError", (err: Error, stream: tls.TLSSocket) => {
+      stream.destroy();
+      this.refused(tlsError(err));
+    });
+  }
+
+  /** A connection failed before any path was asked for: one listener of this server counts it. */
+  private refused(err: NngError): void {
+    for (const l of this.routes.values()) return l.refuse(err);
+  }
+
   detach(): void {
     this.server.off("upgrade", this.onUpgrade);
     this.server.off("request", this.onRequest);
@@ -422,12 +468,16 @@ class NodeWsListener implements TransportListener {
       requestTimeout: NEGOTIATION_TIMEOUT_MS,
       connectionsCheckingInterval: HANDSHAKE_CHECK_MS,
     };
+    let settings: TlsSettings | null = null;
     try {
-      server = t.secure ? https.createServer({ ...httpOptions, ...tlsServerOptions(this.config) }) : http.createServer(httpOptions);
+      // wss: the TLS options are read (files too) when the listener starts, as tls+tcp's.
+      if (t.secure) settings = tlsSettings(this.config, true);
+      server = settings ? https.createServer({ ...httpOptions, ...tlsServerOptions(settings, NEGOTIATION_TIMEOUT_MS) }) : http.createServer(httpOptions);
     } catch (e) {
       return queueMicrotask(() => done(wsError(e)));
     }
     const hub = new Hub(server, true, t.secure);
+    if (settings) hub.checkClients(settings);
     hub.routes.set(t.path, this);
     this.hub = hub;
     bindServer(server, { host: t.host, port: t.port, exclusive: true }, (err) => {
@@ -441,6 +491,11 @@ class NodeWsListener implements TransportListener {
       ownedHubs.set(hubKey(t.secure, t.host, hub.port), hub);
       done(null);
     });
+  }
+
+  /** A connection to our server failed before its upgrade request (a refused TLS client). */
+  refuse(err: NngError): void {
+    this.accept?.(err, null);
   }
 
   /** An upgrade request for our path. */
@@ -514,7 +569,7 @@ export const wsTransport: Transport = {
 
 export const wssTransport: Transport = {
   schemes: ["wss", "wss4", "wss6"],
-  options: [...nodeWsOptions, ...WSS_TLS_OPTIONS],
+  options: [...nodeWsOptions, ...TLS_OPTIONS],
   dialer: (url, config) => new NodeWsDialer(url, config),
   listener: (url, config) => new NodeWsListener(url, config),
 };

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { createServer, request } from "node:http";
 import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { NngError, Pair0, Pub0, Pull0, Push0, Rep0, Req0, shareHttpServer, Sub0, type Socket } from "../../src/index.js";
+import { NngError, Pair0, Pub0, Pull0, Push0, Rep0, Req0, shareHttpServer, Sub0, type Listener, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
+import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 import { makeTestCert, type TestCert } from "../helpers/wss-certs.js";
 import { frame, OP, rawClient, rawServer } from "../helpers/ws-raw.js";
 
@@ -324,7 +325,7 @@ describe("ws transport", { timeout: 60_000 }, () => {
         rep.setOption("tls-cert-key-file", cert.certKey);
         const url = await listenUrl(rep, "wss://127.0.0.1:0/secure");
         assert.match(url, /^wss:\/\//);
-        await expectCode(stranger.dial(url), "EPEERAUTH");
+        await expectCode(stranger.dial(url), "ECRYPTO"); // as tls+tcp (libnng: a certificate that does not verify)
         req.setOption("tls-ca-file", cert.cert);
         await req.dial(url);
         await req.send("secret");
@@ -338,6 +339,118 @@ describe("ws transport", { timeout: 60_000 }, () => {
       } finally {
         await Promise.all([rep.close(), req.close(), stranger.close()]);
       }
+    });
+  });
+
+  // wss takes its TLS options from tls-config.ts, as tls+tcp: same checks, codes and pipe options.
+  describe("wss TLS options (shared with tls+tcp)", () => {
+    let certs: TestCerts;
+    const sockets: Socket[] = [];
+    const track = <T extends Socket>(s: T): T => (sockets.push(s), s);
+    before(() => {
+      certs = makeTestCerts();
+    });
+    after(async () => {
+      await Promise.all(sockets.map((s) => s.close()));
+      certs.cleanup();
+    });
+
+    async function start(sock: Socket, options: Record<string, string | number | object>): Promise<Listener> {
+      const l = sock.createListener("wss://127.0.0.1:0/tls");
+      for (const [k, v] of Object.entries(options)) l.setOption(k, v);
+      await l.start();
+      return l;
+    }
+    const serve = async (sock: Socket, options: Record<string, string | number | object>): Promise<string> =>
+      (await start(sock, options)).getOption("url") as string;
+
+    async function dial(sock: Socket, url: string, options: Record<string, string | number | object>): Promise<void> {
+      const d = sock.createDialer(url);
+      for (const [k, v] of Object.entries(options)) d.setOption(k, v);
+      await d.start();
+    }
+
+    async function until(cond: () => boolean, what: string): Promise<void> {
+      const end = Date.now() + 3_000;
+      while (!cond()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+
+    test("client certificates: tls-authmode required, tls-peer-cn and tls-peer-alt-names on both sides", async () => {
+      const rep = track(new Rep0());
+      const listener = await start(rep, { "tls-cert-key-file": certs.server.bundleFile, "tls-ca-file": certs.ca.certFile, "tls-authmode": TLS_AUTH_MODE.REQUIRED });
+      const url = listener.getOption("url") as string;
+      const req = track(new Req0());
+      await dial(req, url, { "tls-ca-file": certs.ca.certFile, "tls-cert-key-file": certs.client.bundleFile });
+      await req.send("who");
+      const m = await rep.recv({ timeout: 5_000 });
+      const lp = rep.getPipe(m.pipe)!;
+      assert.equal(lp.getOption("tls-verified"), true);
+      assert.equal(lp.getOption("tls-peer-cn"), "nngts-client");
+      assert.deepEqual(lp.getOption("tls-peer-alt-names"), ["nngts-client"]);
+      const dp = req.pipes[0]!;
+      assert.equal(dp.getOption("tls-verified"), true);
+      assert.equal(dp.getOption("tls-peer-cn"), "localhost");
+      assert.deepEqual(dp.getOption("tls-peer-alt-names"), ["localhost", "127.0.0.1", "::1"]);
+      assert.equal(dp.getOption("ws:request-uri"), "/tls");
+
+      // No client certificate: turned away, counted, and no pipe.
+      const before = listener.stats.negotiateFailed;
+      await assert.rejects(dial(track(new Req0()), url, { "tls-ca-file": certs.ca.certFile }), NngError);
+      await until(() => listener.stats.negotiateFailed === before + 1, "refusal counted");
+      assert.equal(rep.pipes.length, 1);
+    });
+
+    test("a dialer refuses a server of another CA or name with ECRYPTO; tls-authmode none lets it in", async () => {
+      const rep = track(new Rep0());
+      const url = await serve(rep, { "tls-cert-key-file": certs.otherServer.bundleFile });
+      await expectCode(dial(track(new Req0()), url, { "tls-ca-file": certs.ca.certFile }), "ECRYPTO");
+      const good = track(new Rep0());
+      const goodUrl = await serve(good, { "tls-cert-key-file": certs.server.bundleFile });
+      await expectCode(dial(track(new Req0()), goodUrl, { "tls-ca-file": certs.ca.certFile, "tls-server-name": "example.org" }), "ECRYPTO");
+      const named = track(new Req0());
+      await dial(named, goodUrl, { "tls-ca-file": certs.ca.certFile, "tls-server-name": "localhost" });
+      assert.equal(named.pipes[0]!.getOption("tls-verified"), true);
+      const careless = track(new Req0());
+      await dial(careless, url, { "tls-authmode": TLS_AUTH_MODE.NONE });
+      assert.equal(careless.pipes[0]!.getOption("tls-verified"), false);
+      assert.equal(careless.pipes[0]!.getOption("tls-peer-cn"), "localhost");
+    });
+
+    test("tls-config passes Node's SecureContextOptions (PEM text, no files)", async () => {
+      const pull = track(new Pull0());
+      const url = await serve(pull, { "tls-config": { cert: certs.server.cert, key: certs.server.key } });
+      const push = track(new Push0());
+      await dial(push, url, { "tls-config": { ca: certs.ca.cert } });
+      await push.send("pem");
+      assert.equal((await pull.recv({ timeout: 5_000 })).text(), "pem");
+      assert.equal(push.pipes[0]!.getOption("tls-verified"), true);
+    });
+
+    test("option checks and socket-level inheritance as tls+tcp: write-only, files read when set", async () => {
+      const s = track(new Req0());
+      const d = s.createDialer("wss://127.0.0.1:1/x");
+      assert.throws(() => d.setOption("tls-ca-file", `${certs.dir}/missing.pem`), { code: "ENOENT" });
+      assert.throws(() => d.setOption("tls-cert-key-file", certs.server.certFile), { code: "ECRYPTO" });
+      assert.throws(() => d.setOption("tls-config", { ca: "garbage" }), { code: "ECRYPTO" });
+      assert.throws(() => d.setOption("tls-authmode", 3), { code: "EINVAL" });
+      assert.throws(() => d.setOption("tls-peer-cn", "x"), { code: "EREADONLY" });
+      d.setOption("tls-ca-file", certs.ca.certFile);
+      assert.throws(() => d.getOption("tls-ca-file"), { code: "EWRITEONLY" });
+      assert.throws(() => d.getOption("tls-authmode"), { code: "EWRITEONLY" });
+
+      const rep = track(new Rep0());
+      rep.setOption("tls-cert-key-file", certs.server.bundleFile);
+      const url = await listenUrl(rep, "wss://127.0.0.1:0/inherit");
+      const req = track(new Req0());
+      req.setOption("tls-ca-file", certs.ca.certFile);
+      assert.throws(() => req.getOption("tls-ca-file"), { code: "EWRITEONLY" });
+      await req.dial(url);
+      assert.equal(req.pipes[0]!.getOption("tls-verified"), true);
+      // A listener with neither tls-cert-key-file nor tls-config cannot start.
+      await expectCode(track(new Rep0()).listen("wss://127.0.0.1:0/none"), "EINVAL");
     });
   });
 });
