@@ -167,22 +167,32 @@ export const OPT = {
   IPC_PERMISSIONS: "ipc:permissions",
   /** tls-config: object, tls/wss endpoint; Node `tls.SecureContextOptions` passed through (NNG's file options win). */
   TLS_CONFIG: "tls-config",
-  /** NNG_OPT_TLS_AUTH_MODE: int 0-2 (none, optional, required), tls/wss endpoint; dialers default to required, listeners to none. */
+  /** NNG_OPT_TLS_AUTH_MODE: int 0-2 (none, optional, required), tls/wss endpoint, write-only; dialers default to required, listeners to none. */
   TLS_AUTH_MODE: "tls-authmode",
   /** NNG_OPT_TLS_CA_FILE: string, tls/wss endpoint, write-only; PEM file of the certificates to trust. */
   TLS_CA_FILE: "tls-ca-file",
   /** NNG_OPT_TLS_CERT_KEY_FILE: string, tls/wss endpoint, write-only; PEM file holding our certificate and key. */
   TLS_CERT_KEY_FILE: "tls-cert-key-file",
-  /** NNG_OPT_TLS_SERVER_NAME: string, tls/wss dialer; the name checked in the server's certificate (default: the URL's host). */
+  /** NNG_OPT_TLS_SERVER_NAME: string, tls/wss dialer, write-only; the name checked in the server's certificate (default: the URL's host). */
   TLS_SERVER_NAME: "tls-server-name",
   /** NNG_OPT_TLS_VERIFIED: bool, tls/wss pipe, read-only; the peer's certificate was verified. */
   TLS_VERIFIED: "tls-verified",
-  /** NNG_OPT_TLS_PEER_CN: string, tls pipe, read-only; the common name of the peer's certificate. */
+  /** NNG_OPT_TLS_PEER_CN: string, tls/wss pipe, read-only; the common name of the peer's certificate. */
   TLS_PEER_CN: "tls-peer-cn",
-  /** NNG_OPT_TLS_PEER_ALT_NAMES: string list, tls pipe, read-only; the DNS names of the peer's certificate. */
+  /** NNG_OPT_TLS_PEER_ALT_NAMES: string list, tls/wss pipe, read-only; the DNS names of the peer's certificate. */
   TLS_PEER_ALT_NAMES: "tls-peer-alt-names",
   /** NNG_OPT_SOCKET_FD: int, socket:// listener, write-only; a connected descriptor to adopt as a pipe. */
   SOCKET_FD: "socket:fd",
+  /** NNG_OPT_WS_SENDMAXFRAME: size, ws/wss socket/endpoint; larger messages go in fragments of this size (default 65536, 0: one frame). */
+  WS_SENDMAXFRAME: "ws:txframe-max",
+  /** NNG_OPT_WS_RECVMAXFRAME: size, ws/wss socket/endpoint; a larger frame closes the connection with 1009 (default 1 MiB, 0: no limit). */
+  WS_RECVMAXFRAME: "ws:rxframe-max",
+  /** NNG_OPT_WS_REQUEST_HEADERS: string, ws/wss dialer (extra "Name: value" lines to send) and pipe (read: the request's headers). */
+  WS_REQUEST_HEADERS: "ws:request-headers",
+  /** NNG_OPT_WS_RESPONSE_HEADERS: string, ws/wss listener (extra "Name: value" lines to answer with) and pipe (read: the response's headers). */
+  WS_RESPONSE_HEADERS: "ws:response-headers",
+  /** NNG_OPT_WS_REQUEST_URI: string, ws/wss pipe, read-only; the path (and query) the dialer asked for. */
+  WS_REQUEST_URI: "ws:request-uri",
   /** NNG_OPT_PAIR1_POLY: bool, pair1 socket; polyamorous mode (many peers), set before connecting. */
   PAIR1_POLY: "pair1:polyamorous",
   /** NNG_OPT_REQ_RESENDTIME: ms, req socket and context; resend interval (default 60000, <= 0 never). */
