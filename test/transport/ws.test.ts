@@ -5,7 +5,6 @@ import { connect } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { NngError, Pair0, Pub0, Pull0, Push0, Rep0, Req0, shareHttpServer, Sub0, type Listener, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
-import { makeTestCert, type TestCert } from "../helpers/wss-certs.js";
 import { frame, OP, rawClient, rawServer } from "../helpers/ws-raw.js";
 
 const PULL = "pull.sp.nanomsg.org";
@@ -310,40 +309,8 @@ describe("ws transport", { timeout: 60_000 }, () => {
     }
   });
 
-  describe("wss", () => {
-    let cert: TestCert;
-    before(() => {
-      cert = makeTestCert();
-    });
-    after(() => cert.remove());
-
-    test("req/rep over wss with a verified self-signed certificate; an untrusted one is refused", async () => {
-      const rep = new Rep0();
-      const req = new Req0();
-      const stranger = new Req0();
-      try {
-        rep.setOption("tls-cert-key-file", cert.certKey);
-        const url = await listenUrl(rep, "wss://127.0.0.1:0/secure");
-        assert.match(url, /^wss:\/\//);
-        await expectCode(stranger.dial(url), "ECRYPTO"); // as tls+tcp (libnng: a certificate that does not verify)
-        req.setOption("tls-ca-file", cert.cert);
-        await req.dial(url);
-        await req.send("secret");
-        const m = await rep.recv({ timeout: 5_000 });
-        assert.equal(m.text(), "secret");
-        assert.equal(rep.getPipe(m.pipe)?.getOption("tls-verified"), false); // the server asked no client certificate
-        await rep.send("ok");
-        const r = await req.recv({ timeout: 5_000 });
-        assert.equal(r.text(), "ok");
-        assert.equal(req.getPipe(r.pipe)?.getOption("tls-verified"), true);
-      } finally {
-        await Promise.all([rep.close(), req.close(), stranger.close()]);
-      }
-    });
-  });
-
   // wss takes its TLS options from tls-config.ts, as tls+tcp: same checks, codes and pipe options.
-  describe("wss TLS options (shared with tls+tcp)", () => {
+  describe("wss (TLS options shared with tls+tcp)", () => {
     let certs: TestCerts;
     const sockets: Socket[] = [];
     const track = <T extends Socket>(s: T): T => (sockets.push(s), s);
@@ -377,6 +344,30 @@ describe("ws transport", { timeout: 60_000 }, () => {
         await new Promise((r) => setTimeout(r, 5));
       }
     }
+
+    test("req/rep over wss with a verified certificate; an untrusted one is refused", async () => {
+      const rep = new Rep0();
+      const req = new Req0();
+      const stranger = new Req0();
+      try {
+        rep.setOption("tls-cert-key-file", certs.server.bundleFile);
+        const url = await listenUrl(rep, "wss://127.0.0.1:0/secure");
+        assert.match(url, /^wss:\/\//);
+        await expectCode(stranger.dial(url), "ECRYPTO"); // as tls+tcp (libnng: a certificate that does not verify)
+        req.setOption("tls-ca-file", certs.ca.certFile);
+        await req.dial(url);
+        await req.send("secret");
+        const m = await rep.recv({ timeout: 5_000 });
+        assert.equal(m.text(), "secret");
+        assert.equal(rep.getPipe(m.pipe)?.getOption("tls-verified"), false); // the server asked no client certificate
+        await rep.send("ok");
+        const r = await req.recv({ timeout: 5_000 });
+        assert.equal(r.text(), "ok");
+        assert.equal(req.getPipe(r.pipe)?.getOption("tls-verified"), true);
+      } finally {
+        await Promise.all([rep.close(), req.close(), stranger.close()]);
+      }
+    });
 
     test("client certificates: tls-authmode required, tls-peer-cn and tls-peer-alt-names on both sides", async () => {
       const rep = track(new Rep0());
