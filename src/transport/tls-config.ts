@@ -46,12 +46,15 @@ export function tlsError(err: unknown): NngError {
 /**
  * Whether an error code of Node is TLS's: OpenSSL's (ERR_SSL_..., ERR_OSSL_...), Node's TLS
  * layer's (ERR_TLS_...) or a certificate verification result (UNABLE_TO_VERIFY_LEAF_SIGNATURE,
- * CERT_HAS_EXPIRED...); not errno names (ECONNRESET, EAI_AGAIN) nor Node's other ERR_ codes.
+ * CERT_HAS_EXPIRED...); not errno names (ECONNRESET, EAI_AGAIN), Node's other ERR_ codes, nor
+ * HTTP parser or WebSocket codes.
  */
 export function isTlsErrorCode(code: string): boolean {
   if (code.startsWith("ERR_")) return /^ERR_(SSL|OSSL|TLS)_/.test(code);
   const errno = /^E[A-Z0-9]+$/.test(code) || code.startsWith("EAI_");
-  return !errno && /^[A-Z0-9_]+$/.test(code);
+  // Node's HTTP parser (HPE_) and the `ws` package (WS_ERR_) have codes of the same shape.
+  const other = code.startsWith("HPE_") || code.startsWith("WS_");
+  return !errno && !other && /^[A-Z0-9_]+$/.test(code);
 }
 
 function readPem(path: string): string {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { NngError, type OptionValue } from "../../src/index.js";
-import { TLS_AUTH_MODE, tlsClientOptions, tlsError, tlsServerOptions, tlsSettings } from "../../src/transport/tls-config.js";
+import { isTlsErrorCode, TLS_AUTH_MODE, tlsClientOptions, tlsError, tlsServerName, tlsServerOptions, tlsSettings } from "../../src/transport/tls-config.js";
 import type { EndpointConfig } from "../../src/transport/transport.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 
@@ -61,5 +61,20 @@ describe("tls-config", () => {
     assert.equal(tlsError(err("ECONNRESET")).code, "ECONNRESET");
     assert.equal(tlsError(new Error("no code")).code, "ECRYPTO");
     assert.equal(tlsError(new NngError("ECLOSED")).code, "ECLOSED");
+  });
+
+  test("isTlsErrorCode tells TLS failures (for wss's errors) from network and other Node codes", () => {
+    for (const code of ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "CERT_HAS_EXPIRED", "ERROR_IN_CERT_NOT_BEFORE_FIELD", "ERR_TLS_CERT_ALTNAME_INVALID", "ERR_SSL_WRONG_VERSION_NUMBER", "ERR_OSSL_PEM_NO_START_LINE"]) {
+      assert.equal(isTlsErrorCode(code), true, code);
+    }
+    for (const code of ["ECONNRESET", "EAI_AGAIN", "ERR_INVALID_URL", "ERR_STREAM_DESTROYED", "HPE_INVALID_CONSTANT", "WS_ERR_INVALID_OPCODE", "weird"]) {
+      assert.equal(isTlsErrorCode(code), false, code);
+    }
+  });
+
+  test("tlsServerName: tls-server-name, else the URL's host", () => {
+    assert.equal(tlsServerName(config({}), "127.0.0.1"), "127.0.0.1");
+    assert.equal(tlsServerName(config({ "tls-server-name": "" }), "host"), "host");
+    assert.equal(tlsServerName(config({ "tls-server-name": "localhost" }), "127.0.0.1"), "localhost");
   });
 });
