@@ -81,6 +81,8 @@ class TcpDialer implements TransportDialer {
         return done(new NngError("ECLOSED"), null);
       }
       applyTcpOptions(sock, this.config);
+      // Closing the dialer also abandons a handshake in progress (done then gets its error).
+      this.abort = () => sock.destroy();
       negotiate(
         sock,
         this.config,
@@ -90,7 +92,10 @@ class TcpDialer implements TransportDialer {
           remoteAddress: inetAddress(sock.remoteAddress, sock.remoteFamily, sock.remotePort),
           options: tcpPipeOptions(sock, this.config),
         },
-        done,
+        (err, conn) => {
+          this.abort = null;
+          done(err, conn);
+        },
       );
     });
   }
