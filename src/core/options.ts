@@ -115,4 +115,6 @@ export const OPT = {
   SUB_SUBSCRIBE: "sub:subscribe",
   SUB_UNSUBSCRIBE: "sub:unsubscribe",
   SUB_PREFNEW: "sub:prefnew",
+  /** nngts: SP handshake deadline for stream transports (ms, default 10 000 as NNG). */
+  NEGOTIATION_TIMEOUT: "negotiation-timeout",
 } as const;
