@@ -352,7 +352,9 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
       conn.close();
       return null;
     }
-    const pipe = new Pipe(conn, this.id, endpoint.id, endpoint instanceof Dialer, endpoint.url);
+    // The pipe reports the address as bound (a listener on port 0 knows its port by now).
+    const bound = endpoint.getOption("url");
+    const pipe = new Pipe(conn, this.id, endpoint.id, endpoint instanceof Dialer, typeof bound === "string" ? bound : endpoint.url);
     if (conn.peer !== this.info.peerId) {
       this.reject(pipe, `peer protocol ${conn.peer} is not ${this.info.peerName}`, "NNG-PEER-MISMATCH");
       return null;
