@@ -120,3 +120,24 @@ for (const transport of ["tcp", "ipc"] as const) {
     });
   });
 }
+
+describe("handshake faults seen by a dialer", { timeout: 10_000 }, () => {
+  test("a server that accepts but never sends its SP header: the dial fails ETIMEDOUT, counted as timeout", async () => {
+    const net = await import("node:net");
+    const held: import("node:net").Socket[] = [];
+    const mute = net.createServer((s) => held.push(s.resume()));
+    await new Promise<void>((r) => mute.listen(0, "127.0.0.1", r));
+    const push = new Push0();
+    try {
+      push.setOption("negotiation-timeout", TIMEOUT);
+      const d = push.createDialer(`tcp://127.0.0.1:${(mute.address() as import("node:net").AddressInfo).port}`);
+      await assert.rejects(within(d.start(), 3000, "dial"), { code: "ETIMEDOUT" });
+      assert.equal(d.stats.timeout, 1);
+      assert.equal(push.stats().counters["dial-failed"], 1);
+    } finally {
+      await push.close();
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => mute.close(() => r()));
+    }
+  });
+});
