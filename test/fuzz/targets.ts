@@ -168,10 +168,20 @@ class FakeNetSocket extends EventEmitter {
     this.written.push(b);
     return true;
   }
+  private paused = false;
+  private queued: Uint8Array[] = [];
+  /** Data from the peer: held while paused, as a paused net.Socket holds it. */
+  deliver(chunk: Uint8Array): void {
+    if (this.paused || this.queued.length) this.queued.push(chunk);
+    else this.emit("data", chunk);
+  }
   pause(): this {
+    this.paused = true;
     return this;
   }
   resume(): this {
+    this.paused = false;
+    while (!this.paused && this.queued.length) this.emit("data", this.queued.shift()!);
     return this;
   }
   destroy(): this {
@@ -206,6 +216,15 @@ const spHandshake: FuzzTarget = {
           out.set(extra, h.length);
           return out;
         }),
+        // a valid header followed at once by whole frames (they must reach the pipe)
+        fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.array(fc.uint8Array({ maxLength: 24 }), { maxLength: 3 })).map(([p, frames]) => {
+          const h = spHeader(p);
+          const f = encodeFrames(frames, false);
+          const out = new Uint8Array(h.length + f.length);
+          out.set(h);
+          out.set(f, h.length);
+          return out;
+        }),
       ),
       fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
       fc.constantFrom<"none" | "close" | "error">("none", "close", "error"),
@@ -226,7 +245,7 @@ const spHandshake: FuzzTarget = {
           result = { err, conn };
         });
         check(sock.written.length === 1 && Buffer.from(sock.written[0]!).equals(Buffer.from(spHeader(0x10))), "our header is sent first");
-        for (const c of chunked(bytes, cuts)) if (c.length) sock.emit("data", c);
+        for (const c of chunked(bytes, cuts)) if (c.length) sock.deliver(c);
         // a destroyed net.Socket emits nothing more
         if (ending === "close" && !sock.destroyed) sock.emit("close");
         if (ending === "error" && !sock.destroyed) sock.emit("error", Object.assign(new Error("reset"), { code: "ECONNRESET" }));
@@ -240,6 +259,20 @@ const spHandshake: FuzzTarget = {
         const r = result as unknown as { err: NngError | null; conn: Connection | null };
         if (expectPeer !== null) {
           check(r.err === null && r.conn !== null && r.conn.peer === expectPeer, "a valid header yields a connection with its peer");
+          // bytes that came with the header are the first frames of the pipe
+          let got = 0;
+          let failed: NngError | null = null;
+          r.conn!.start({
+            received: (m) => (got += 8 + m.length),
+            writable: () => {},
+            disconnected: (e) => (failed = e),
+          });
+          const ref = decode(false, 0, [bytes.slice(SP_HEADER_LENGTH)], 0);
+          const want = ref.delivered.reduce((n, m) => n + 8 + m.length, 0);
+          // with the stream still open every frame that came is delivered; after a reset or close, at most those
+          if (ending === "none") check(got === want, `the frames that came with the header are delivered (${got} of ${want} bytes)`);
+          else check(got <= want, `no more than the frames that came (${got} of ${want} bytes)`);
+          check(failed === null || (failed as NngError) instanceof NngError, "early bytes fail only with NngError");
           r.conn!.close(new NngError("ECLOSED"));
         } else {
           check(r.err instanceof NngError && r.conn === null, "anything else fails with an NngError");
