@@ -17,3 +17,6 @@ export * from "./api/pubsub.js";
 export * from "./api/survey.js";
 export * from "./api/reqrep.js";
 export { device, type DeviceHandle } from "./socket/device.js";
+export { setLogger, setLogLevel, getLogLevel, stderrLogger, LOG_LEVELS, type Logger, type LogLevel, type LogRecord } from "./core/log.js";
+export { statsTree } from "./socket/socket.js";
+export { dumpStats, findStat, type StatNode, type StatKind, type EndpointStatsSnapshot, type PipeStatsSnapshot } from "./socket/stats.js";

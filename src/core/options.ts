@@ -205,4 +205,6 @@ export const OPT = {
   SUB_UNSUBSCRIBE: "sub:unsubscribe",
   /** NNG_OPT_SUB_PREFNEW: bool, sub socket and context; a full queue drops the oldest (true) or the new message. */
   SUB_PREFNEW: "sub:prefnew",
+  /** nngts: SP handshake deadline for stream transports (ms, default 10 000 as NNG). */
+  NEGOTIATION_TIMEOUT: "negotiation-timeout",
 } as const;

@@ -1,10 +1,12 @@
 import { NngError } from "../core/errors.js";
+import { log } from "../core/log.js";
 import { checkOption, type OptionSpec, OptionStore, type OptionValue } from "../core/options.js";
 import type { NngUrl } from "../core/url.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "../transport/transport.js";
 import { ENDPOINT_OPTIONS } from "./option-table.js";
 import type { Pipe } from "./pipe.js";
 import type { ProtocolInfo } from "./protocol.js";
+import type { EndpointStatsSnapshot } from "./stats.js";
 
 /** What an endpoint needs from its socket. */
 export interface EndpointOwner {
@@ -20,18 +22,53 @@ export interface EndpointOwner {
 
 /** Counters of one dialer or listener, as NNG's statistics name them. */
 export interface EndpointStats {
-  /** Connections made (dialer). */
+  /** Dialer: connections established (before the socket accepts or rejects them). */
   connect: number;
-  /** Connections accepted (listener). */
+  /** Listener: connections accepted and negotiated. */
   accept: number;
-  /** Dial attempts refused by the peer (ECONNREFUSED). */
+  /** Dialer: attempts refused by the peer's host (ECONNREFUSED). */
   refused: number;
-  /** Connections refused by the socket: wrong peer protocol, add-pre handler, protocol limits. */
+  /** Pipes the socket refused (peer protocol, add-pre handler, protocol limits). */
   reject: number;
-  /** Pipes of this endpoint that closed. */
+  /** Pipes lost after they were established. */
   disconnect: number;
-  /** Connections whose SP handshake failed or timed out. */
+  /** Attempts or handshakes that failed: EPROTO and ETIMEDOUT on a dialer, any error on a listener. */
   negotiateFailed: number;
+  /** Attempts abandoned (ECANCELED, ECLOSED). */
+  canceled: number;
+  /** Handshakes that timed out (ETIMEDOUT). */
+  timeout: number;
+  /** Handshakes with a bad SP header (EPROTO). */
+  proto: number;
+  /** Peer authentication failures (EPEERAUTH, ECRYPTO). */
+  auth: number;
+  /** Every other error. */
+  other: number;
+}
+
+/** Counts an endpoint error under NNG's cause names (nni_dialer_bump_error). */
+function bumpError(stats: EndpointStats, err: NngError): void {
+  switch (err.code) {
+    case "ECONNREFUSED":
+      stats.refused++;
+      break;
+    case "ETIMEDOUT":
+      stats.timeout++;
+      break;
+    case "EPROTO":
+      stats.proto++;
+      break;
+    case "ECANCELED":
+    case "ECLOSED":
+      stats.canceled++;
+      break;
+    case "EPEERAUTH":
+    case "ECRYPTO":
+      stats.auth++;
+      break;
+    default:
+      stats.other++;
+  }
 }
 
 let lastEndpointId = 0;
@@ -42,7 +79,19 @@ abstract class Endpoint implements EndpointConfig {
   /** The URL as given. */
   readonly url: string;
   /** Live counters (see {@link EndpointStats}). */
-  readonly stats: EndpointStats = { connect: 0, accept: 0, refused: 0, reject: 0, disconnect: 0, negotiateFailed: 0 };
+  readonly stats: EndpointStats = {
+    connect: 0,
+    accept: 0,
+    refused: 0,
+    reject: 0,
+    disconnect: 0,
+    negotiateFailed: 0,
+    canceled: 0,
+    timeout: 0,
+    proto: 0,
+    auth: 0,
+    other: 0,
+  };
   protected readonly store: OptionStore;
   protected closed = false;
 
@@ -114,6 +163,13 @@ abstract class Endpoint implements EndpointConfig {
   }
 
   protected abstract transportOption(name: string): OptionValue | undefined;
+
+  /** @internal the socket builds the snapshot: it knows which pipes belong to this endpoint. */
+  snapshot(pipes: number): EndpointStatsSnapshot {
+    const url = this.transportOption("url");
+    const kind = this instanceof Dialer ? "dialer" : "listener";
+    return { kind, id: this.id, socket: this.owner.id, url: typeof url === "string" ? url : this.url, pipes, ...this.stats };
+  }
 
   private spec(name: string): OptionSpec {
     const spec = ENDPOINT_OPTIONS.find((o) => o.name === name) ?? this.transport.options.find((o) => o.name === name);
@@ -203,9 +259,10 @@ export class Dialer extends Endpoint {
       }
       if (err || !conn) {
         const e = err ?? new NngError("ECONNREFUSED");
-        if (e.code === "ECONNREFUSED") this.stats.refused++;
-        else if (e.code === "EPROTO" || e.code === "ETIMEDOUT") this.stats.negotiateFailed++;
+        bumpError(this.stats, e);
+        if (e.code === "EPROTO" || e.code === "ETIMEDOUT") this.stats.negotiateFailed++;
         this.owner.count(e.code === "ECONNREFUSED" ? "dial-refused" : "dial-failed");
+        log({ level: "warn", msgid: "NNG-CONN-FAIL", message: `failed connecting: ${e.message}`, socket: this.owner.id, endpoint: this.id, url: this.url });
         if (first) return first(e);
         this.scheduleRedial();
         return;
@@ -274,8 +331,12 @@ export class Listener extends Endpoint {
       this.tlistener.listen(
         (err, conn) => {
           if (err || !conn) {
+            if (this.closed) return;
+            const e = err ?? new NngError("ECONNSHUT");
+            bumpError(this.stats, e);
             this.stats.negotiateFailed++;
             this.owner.count("accept-failed");
+            log({ level: "warn", msgid: "NNG-ACCEPT-FAIL", message: `failed accepting: ${e.message}`, socket: this.owner.id, endpoint: this.id, url: this.url });
             return;
           }
           if (this.closed) return conn.close();

@@ -9,6 +9,8 @@ export const SOCKET_OPTIONS: readonly ProtocolOption[] = [
   { name: "reconnect-time-min", kind: "ms", min: 0, default: 1000 },
   { name: "reconnect-time-max", kind: "ms", min: 0, default: 0 },
   { name: "socket-name", kind: "string" },
+  // nngts: how long a stream peer may take to send its SP header (NNG fixes it at 10 s).
+  { name: "negotiation-timeout", kind: "ms", min: 1, default: 10_000 },
   { name: "raw", kind: "bool", readOnly: true },
   { name: "protocol", kind: "int", readOnly: true },
   { name: "protocol-name", kind: "string", readOnly: true },
@@ -21,6 +23,7 @@ export const ENDPOINT_OPTIONS: readonly ProtocolOption[] = [
   { name: "recv-size-max", kind: "size" },
   { name: "reconnect-time-min", kind: "ms", min: 0 },
   { name: "reconnect-time-max", kind: "ms", min: 0 },
+  { name: "negotiation-timeout", kind: "ms", min: 1 },
   { name: "url", kind: "string", readOnly: true },
   { name: "local-address", kind: "addr", readOnly: true },
 ];

@@ -2,6 +2,7 @@ import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionValue, SockAddr } from "../core/options.js";
 import type { Connection, ConnectionHandler } from "../transport/transport.js";
+import type { PipeStatsSnapshot } from "./stats.js";
 
 /**
  * Pipe events (nng_pipe_ev): `add-pre` after the handshake, before the protocol uses the pipe
@@ -131,6 +132,11 @@ export class Pipe implements ConnectionHandler {
       default:
         return this.conn.getOption(name);
     }
+  }
+
+  /** @internal */
+  snapshot(): PipeStatsSnapshot {
+    return { id: this.id, socket: this.socketId, endpoint: this.endpointId, dialer: this.dialer, url: this.url, peer: this.conn.peer, ...this.stats };
   }
 
   /** @internal ConnectionHandler */

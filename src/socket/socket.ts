@@ -1,5 +1,6 @@
 import { Aio, DURATION_DEFAULT } from "../core/aio.js";
 import { NngError } from "../core/errors.js";
+import { log, logEnabled } from "../core/log.js";
 import { type Bytes, Message } from "../core/message.js";
 import { checkOption, OptionStore, type OptionSpec, type OptionValue } from "../core/options.js";
 import { parseUrl } from "../core/url.js";
@@ -11,6 +12,7 @@ import { SOCKET_NAME_MAX, SOCKET_OPTIONS, TRANSPORT_DEFAULTS } from "./option-ta
 import { Pipe, type PipeEvent, type PipeOwner } from "./pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from "./protocol.js";
 import { failAio, type OperationOptions, runRecv, runSend } from "./promise-ops.js";
+import { type EndpointStatsSnapshot, type PipeStatsSnapshot, socketStatsTree, type StatNode } from "./stats.js";
 
 /**
  * A pipe event handler (nng_pipe_notify): called synchronously with the pipe and the event.
@@ -51,11 +53,30 @@ export interface SocketStats {
   rxMsgs: number;
   /** Bytes received from pipes. */
   rxBytes: number;
-  /** Protocol and endpoint counters by name (drops, dial failures...). */
+  /**
+   * Protocol and endpoint counters by name: drops (`rx-drop`, `tx-drop`, `ttl-drop`), pipes closed
+   * for what the peer sent (`rx-oversize`, `rx-malformed`), `reject`, `dial-refused`, `dial-failed`,
+   * `accept-failed`. A counter appears once it is non-zero.
+   */
   counters: Record<string, number>;
+  /** Each open dialer's counters. */
+  dialerStats: EndpointStatsSnapshot[];
+  /** Each open listener's counters. */
+  listenerStats: EndpointStatsSnapshot[];
+  /** Each open pipe's counters. */
+  pipeStats: PipeStatsSnapshot[];
 }
 
 let lastSocketId = 0;
+/** Open sockets, for process-wide statistics (nng_stats_get). */
+const openSockets = new Set<Socket>();
+
+/** The statistics tree of every open socket under one root scope (nng_stats_get). */
+export function statsTree(sockets: Iterable<Socket> = openSockets): StatNode {
+  const children: StatNode[] = [];
+  for (const s of sockets) children.push(s.statsTree());
+  return { name: "", kind: "scope", desc: "all statistics", children };
+}
 
 /**
  * A socket (nng_socket) speaks one protocol to any number of peers through its dialers and
@@ -98,6 +119,7 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     for (const [k, v] of Object.entries(TRANSPORT_DEFAULTS)) this.optionStore.set(k, v);
     this.protocol = factory.create(this);
     for (const o of this.protocol.options) if (o.default !== undefined) this.optionStore.set(o.name, o.default);
+    openSockets.add(this);
   }
 
   /** The protocol's 16-bit number (the `protocol` option), e.g. 0x30 for req. */
@@ -349,14 +371,18 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
 
   // ---- statistics ----
 
-  /** A snapshot of the socket's statistics (nng_stats_get for this socket). */
+  /** A snapshot of the socket's counters and of each of its dialers, listeners and pipes. */
   stats(): SocketStats {
     const t = { ...this.totals };
+    const pipeStats: PipeStatsSnapshot[] = [];
+    const perEndpoint = new Map<number, number>();
     for (const p of this.pipesById.values()) {
       t.txMsgs += p.stats.txMsgs;
       t.txBytes += p.stats.txBytes;
       t.rxMsgs += p.stats.rxMsgs;
       t.rxBytes += p.stats.rxBytes;
+      pipeStats.push(p.snapshot());
+      perEndpoint.set(p.endpointId, (perEndpoint.get(p.endpointId) ?? 0) + 1);
     }
     return {
       id: this.id,
@@ -368,7 +394,15 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
       listeners: this.listeners.size,
       ...t,
       counters: { ...this.counters },
+      dialerStats: [...this.dialers].map((d) => d.snapshot(perEndpoint.get(d.id) ?? 0)),
+      listenerStats: [...this.listeners].map((l) => l.snapshot(perEndpoint.get(l.id) ?? 0)),
+      pipeStats,
     };
+  }
+
+  /** The same snapshot as NNG's statistics tree (names such as `rx_msgs`); see `dumpStats`. */
+  statsTree(): StatNode {
+    return socketStatsTree(this.stats());
   }
 
   // ---- closing ----
@@ -381,6 +415,7 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.isClosed = true;
+    openSockets.delete(this);
     this.protocol.close();
     for (const d of [...this.dialers]) d.close();
     for (const l of [...this.listeners]) this.releases.push(l.close());
@@ -412,9 +447,11 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
       conn.close();
       return null;
     }
-    const pipe = new Pipe(conn, this.id, endpoint.id, endpoint instanceof Dialer, endpoint.url);
+    // The pipe reports the address as bound (a listener on port 0 knows its port by now).
+    const bound = endpoint.getOption("url");
+    const pipe = new Pipe(conn, this.id, endpoint.id, endpoint instanceof Dialer, typeof bound === "string" ? bound : endpoint.url);
     if (conn.peer !== this.info.peerId) {
-      this.reject(pipe, `peer protocol ${conn.peer} is not ${this.info.peerName}`);
+      this.reject(pipe, `peer protocol ${conn.peer} is not ${this.info.peerName}`, "NNG-PEER-MISMATCH");
       return null;
     }
     this.fire("add-pre", pipe);
@@ -452,9 +489,16 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   /** @internal */
   pipeClosed(pipe: Pipe, err: NngError): void {
     if (!this.pipesById.delete(pipe.id)) return;
-    // Pipes closed for what the peer sent are counted by cause; see docs/features.md.
-    if (err.code === "EMSGSIZE") this.count("rx-oversize");
-    else if (err.code === "EPROTO") this.count("rx-malformed");
+    // Pipes closed for what the peer sent are counted by cause.
+    if (err.code === "EMSGSIZE") {
+      this.count("rx-oversize");
+      log({ level: "warn", msgid: "NNG-RCVMAX", message: `pipe closed: ${err.message}`, socket: this.id, pipe: pipe.id, url: pipe.url });
+    } else if (err.code === "EPROTO") {
+      this.count("rx-malformed");
+      log({ level: "warn", msgid: "NNG-PROTO", message: `pipe closed: ${err.message}`, socket: this.id, pipe: pipe.id, url: pipe.url });
+    } else if (logEnabled("debug")) {
+      log({ level: "debug", msgid: "NNG-PIPE-REM", message: `pipe removed: ${err.message}`, socket: this.id, pipe: pipe.id, url: pipe.url });
+    }
     const t = this.totals;
     t.txMsgs += pipe.stats.txMsgs;
     t.txBytes += pipe.stats.txBytes;
@@ -467,9 +511,10 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
     endpoint?.pipeRemoved(pipe);
   }
 
-  private reject(pipe: Pipe, _why: string): void {
+  private reject(pipe: Pipe, why: string, msgid = "NNG-PIPE-REJECT"): void {
     this.totals.reject++;
     this.count("reject");
+    log({ level: "warn", msgid, message: `pipe rejected: ${why}`, socket: this.id, pipe: pipe.id, url: pipe.url });
     pipe.close();
   }
 

@@ -50,9 +50,12 @@ class IpcDialer implements TransportDialer {
     sock.once("error", onError);
     sock.once("connect", () => {
       sock.off("error", onError);
-      this.pending = null;
       const addr = ipcAddress(this.url);
-      negotiate(sock, this.config, { ipc: true, localAddress: addr, remoteAddress: addr }, done);
+      // pending stays set during the handshake so that close() abandons it too
+      negotiate(sock, this.config, { ipc: true, localAddress: addr, remoteAddress: addr }, (err, conn) => {
+        this.pending = null;
+        done(err, conn);
+      });
     });
   }
 

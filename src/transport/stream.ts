@@ -6,7 +6,7 @@ import type { OptionValue, SockAddr } from "../core/options.js";
 import { FrameDecoder, parseSpHeader, SP_HEADER_LENGTH, spHeader, writeFramePrefix } from "./framing.js";
 import type { Connection, ConnectionHandler, EndpointConfig } from "./transport.js";
 
-/** NNG gives the SP handshake this long to finish. */
+/** NNG gives the SP handshake this long to finish (the `negotiation-timeout` option overrides it). */
 export const NEGOTIATION_TIMEOUT_MS = 10_000;
 
 // Small frames are copied into a shared slab and written together; larger payloads go out as-is.
@@ -73,7 +73,9 @@ export function negotiate(
   };
   const onError = (e: Error): void => finish(NngError.fromSystem(e), null);
   const onClose = (): void => finish(new NngError("ECONNSHUT", "closed during negotiation"), null);
-  const timer = setTimeout(() => finish(new NngError("ETIMEDOUT", "SP negotiation timed out"), null), NEGOTIATION_TIMEOUT_MS);
+  const limit = config.option("negotiation-timeout");
+  const ms = typeof limit === "number" && limit > 0 ? limit : NEGOTIATION_TIMEOUT_MS;
+  const timer = setTimeout(() => finish(new NngError("ETIMEDOUT", "SP negotiation timed out"), null), ms);
   sock.on("data", onData);
   sock.on("error", onError);
   sock.on("close", onClose);

@@ -89,7 +89,12 @@ export class TcpDialer implements TransportDialer {
           stream.destroy();
           return done(new NngError("ECLOSED"), null);
         }
-        negotiate(stream, this.config, this.streamInfo(stream), done);
+        // Closing the dialer also abandons the SP handshake in progress (done then gets its error).
+        this.abort = () => stream.destroy();
+        negotiate(stream, this.config, this.streamInfo(stream), (err3, conn) => {
+          this.abort = null;
+          done(err3, conn);
+        });
       });
     });
   }
