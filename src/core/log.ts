@@ -5,21 +5,43 @@
  */
 
 /** NNG's log levels, numbered as syslog numbers them (lower is more severe). */
-export const LOG_LEVELS = { none: 0, err: 3, warn: 4, notice: 5, info: 6, debug: 7 } as const;
+export const LOG_LEVELS = {
+  /** Nothing is reported. */
+  none: 0,
+  /** Errors (NNG_LOG_ERR). */
+  err: 3,
+  /** Warnings: failed connects and accepts, rejected peers (NNG_LOG_WARN). */
+  warn: 4,
+  /** Significant but normal events (NNG_LOG_NOTICE), the default level. */
+  notice: 5,
+  /** Informational (NNG_LOG_INFO). */
+  info: 6,
+  /** Debugging detail (NNG_LOG_DEBUG). */
+  debug: 7,
+} as const;
 
+/** The name of a level: "none", "err", "warn", "notice", "info" or "debug". */
 export type LogLevel = keyof typeof LOG_LEVELS;
 
 /** One log record. `msgid` is NNG's message id where NNG has one (e.g. "NNG-PEER-MISMATCH"). */
 export interface LogRecord {
+  /** How severe it is. */
   level: Exclude<LogLevel, "none">;
+  /** NNG's message id, e.g. "NNG-RCVMAX". */
   msgid: string;
+  /** A sentence for people. */
   message: string;
+  /** The socket's id, when one is concerned. */
   socket?: number;
+  /** The pipe's id, when one is concerned. */
   pipe?: number;
+  /** The dialer's or listener's id, when one is concerned. */
   endpoint?: number;
+  /** The URL concerned. */
   url?: string;
 }
 
+/** Receives each record at or above the level set; must not throw (if it does, the error is swallowed). */
 export type Logger = (record: LogRecord) => void;
 
 let logger: Logger | null = null;
@@ -40,6 +62,7 @@ export function setLogLevel(minLevel: LogLevel): void {
   threshold = logger ? LOG_LEVELS[level] : 0;
 }
 
+/** The most verbose level reported now. */
 export function getLogLevel(): LogLevel {
   return level;
 }

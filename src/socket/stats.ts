@@ -8,9 +8,13 @@ import type { PipeStats } from "./pipe.js";
 
 /** A dialer's or listener's statistics at one moment. */
 export interface EndpointStatsSnapshot extends EndpointStats {
+  /** Which kind of endpoint. */
   kind: "dialer" | "listener";
+  /** The endpoint's id. */
   id: number;
+  /** The id of its socket. */
   socket: number;
+  /** Its URL. */
   url: string;
   /** Pipes it currently has. */
   pipes: number;
@@ -18,11 +22,15 @@ export interface EndpointStatsSnapshot extends EndpointStats {
 
 /** A pipe's statistics at one moment. */
 export interface PipeStatsSnapshot extends PipeStats {
+  /** The pipe's id. */
   id: number;
+  /** The id of its socket. */
   socket: number;
   /** The id of the dialer or listener that made it. */
   endpoint: number;
+  /** True when a dialer made it, false for a listener. */
   dialer: boolean;
+  /** The URL of the endpoint that made it (with the bound port). */
   url: string;
   /** The peer's protocol number. */
   peer: number;
@@ -33,11 +41,17 @@ export type StatKind = "scope" | "level" | "counter" | "string" | "boolean" | "i
 
 /** One node of a statistics tree: a scope with children, or a value. */
 export interface StatNode {
+  /** NNG's name for it, e.g. "rx_msgs" or "socket". */
   name: string;
+  /** Scope or the kind of value. */
   kind: StatKind;
+  /** What it counts, for people. */
   desc: string;
+  /** The value (absent on scopes). */
   value?: number | string | boolean;
+  /** The unit of a counter or level. */
   unit?: "bytes" | "messages" | "millis" | "events";
+  /** The nodes inside a scope. */
   children?: StatNode[];
 }
 
