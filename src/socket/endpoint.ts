@@ -310,6 +310,8 @@ export class Listener extends Endpoint {
   private tlistener: TransportListener | null = null;
   private started = false;
   private releasing: Promise<void> | null = null;
+  /** The pipes it accepted that are still open: closing the listener closes them, as NNG. */
+  private readonly accepted = new Set<Pipe>();
 
   /** @internal use `socket.listen` / `socket.createListener` */
   constructor(owner: EndpointOwner, parsed: NngUrl, transport: Transport) {
@@ -343,6 +345,7 @@ export class Listener extends Endpoint {
           this.stats.accept++;
           const pipe = this.owner.addConnection(conn, this);
           if (!pipe || pipe.closed) this.stats.reject++;
+          else this.accepted.add(pipe);
         },
         (err) => {
           if (!err) return resolve();
@@ -354,21 +357,22 @@ export class Listener extends Endpoint {
   }
 
   /**
-   * nng_listener_close: stops accepting and closes the address; the Promise settles once the port
-   * or path is released. Known gap: nng_listener_close also closes the pipes the listener
-   * accepted; here they stay open until the socket or the peer closes them.
+   * nng_listener_close: stops accepting, closes the pipes it accepted and closes the address; the
+   * Promise settles once the port or path is released.
    */
   close(): Promise<void> {
     if (this.releasing) return this.releasing;
     this.closed = true;
     const t = this.tlistener;
     this.releasing = new Promise<void>((resolve) => (t ? t.close(resolve) : resolve()));
+    for (const pipe of [...this.accepted]) pipe.close();
     this.owner.endpointClosed(this);
     return this.releasing;
   }
 
   /** @internal */
-  pipeRemoved(): void {
+  pipeRemoved(pipe: Pipe): void {
+    this.accepted.delete(pipe);
     this.stats.disconnect++;
   }
 

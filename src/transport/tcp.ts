@@ -82,7 +82,9 @@ export class TcpDialer implements TransportDialer {
         return done(new NngError("ECLOSED"), null);
       }
       applyTcpOptions(sock, this.config);
-      this.abort = this.secure(sock, (err2, stream) => {
+      let secured = false;
+      const abortSecure = this.secure(sock, (err2, stream) => {
+        secured = true;
         this.abort = null;
         if (err2 || !stream) return done(err2, null);
         if (this.closed) {
@@ -96,6 +98,8 @@ export class TcpDialer implements TransportDialer {
           done(err3, conn);
         });
       });
+      // plain tcp secures at once (inside the call above), and has set its own abort by now
+      if (!secured) this.abort = abortSecure;
     });
   }
 
