@@ -30,8 +30,9 @@ const TLS_AUTH_MODE_NONE = 0;
 /** Quiet time after the last send, as nngcat ("give queues a chance to drain"). */
 const DRAIN_MS = 200;
 
+/** nng_clock(): whole milliseconds. */
 function now(): number {
-  return performance.now();
+  return Math.floor(performance.now());
 }
 
 function isCode(e: unknown, ...codes: string[]): boolean {
@@ -183,8 +184,7 @@ class CatRun {
       }
       // Receive until the interval is over (or the receive timeout, whichever is first).
       for (;;) {
-        // nng_clock() counts whole milliseconds.
-        let expire = interval - Math.floor(now() - start);
+        let expire = interval - (now() - start);
         if (recvTimeout >= 0 && expire > recvTimeout) expire = recvTimeout;
         try {
           this.sock.setOption("recv-timeout", expire);
