@@ -7,9 +7,13 @@ import { fileURLToPath } from "node:url";
 import type { BenchCase, Side } from "./cases.js";
 import { type PeerRole, peerMeasurement, startPeerRole } from "./libnng.js";
 import { type Child, startChild } from "./proc.js";
+import { freePort } from "../test/helpers/libnng.js";
+import { waitListening } from "../test/cli/tools.js";
 import { type Measurement, READY, RESULT, type WorkerSpec } from "./spec.js";
 
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
+const cliPath = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const CLI_MODE: Record<PeerRole, string> = { "thr-recv": "local_thr", "thr-send": "remote_thr", "lat-server": "local_lat", "lat-client": "remote_lat" };
 const READY_TIMEOUT_MS = 15_000;
 const RUN_TIMEOUT_MS = 60_000;
 const EXIT_TIMEOUT_MS = 6_000;
@@ -30,6 +34,10 @@ function parseResult(line: string): Measurement {
 function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: RunOptions): Promise<Child> {
   const name = `${side.impl} ${role}`;
   if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count);
+  if (side.impl === "cli") {
+    const args = [...(o.nodeArgs?.(name) ?? []), cliPath, "perf", CLI_MODE[role], url, String(c.size), String(c.count)];
+    return Promise.resolve(startChild(name, process.execPath, args));
+  }
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
   }
@@ -65,20 +73,27 @@ async function runInproc(c: BenchCase, o: RunOptions): Promise<Measurement> {
 export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measurement> {
   if (c.transport === "inproc") return runInproc(c, o);
   const ipcPath = join(tmpdir(), `nngts-bench-${randomBytes(6).toString("hex")}.sock`);
-  const url = c.transport === "tcp" ? "tcp://127.0.0.1:0" : `ipc://${ipcPath}`;
+  // `nngts perf` prints nothing once it listens (as NNG's tools): it gets a known port, and is watched for.
+  const cliListens = c.listener.impl === "cli";
+  const url = c.transport === "tcp" ? `tcp://127.0.0.1:${cliListens ? await freePort() : 0}` : `ipc://${ipcPath}`;
   const thr = c.kind === "thr";
   const children: Child[] = [];
   try {
     const listener = await startSide(c, c.listener, thr ? "thr-recv" : "lat-server", url, o);
     children.push(listener);
-    const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);
-    const bound = ready.length > READY.length ? ready.slice(READY.length + 1) : url;
+    let bound = url;
+    if (cliListens) {
+      await Promise.race([waitListening(url, undefined, READY_TIMEOUT_MS), listener.failure()]);
+    } else {
+      const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);
+      if (ready.length > READY.length) bound = ready.slice(READY.length + 1);
+    }
     const dialer = await startSide(c, c.dialer, thr ? "thr-send" : "lat-client", bound, o);
     children.push(dialer);
 
     const [reporter, reporterSide, other] = thr ? [listener, c.listener, dialer] : [dialer, c.dialer, listener];
     let m: Measurement;
-    if (reporterSide.impl === "libnng") {
+    if (reporterSide.impl === "libnng" || reporterSide.impl === "cli") {
       const code = await Promise.race([reporter.exit(RUN_TIMEOUT_MS), other.failure()]);
       if (code !== 0) throw new Error(`${reporter.name} exited with ${code}\n${reporter.describe()}`);
       m = peerMeasurement(thr ? "thr-recv" : "lat-client", reporter.lines, c.count);
