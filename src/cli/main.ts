@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { runCat } from "./cat.js";
 import { CAT_HELP } from "./cat-help.js";
-import { CatHelp, CatUsageError, CatVersion, parseCatArgs } from "./cat-options.js";
+import { type CatConfig, CatHelp, CatUsageError, CatVersion, parseCatArgs } from "./cat-options.js";
 import { exitAfterFlush, Fatal, writeOut } from "./fatal.js";
 import { PERF_HELP, runPerf } from "./perf.js";
 
@@ -25,7 +25,7 @@ function version(): string {
 }
 
 async function cat(args: string[]): Promise<number> {
-  let config;
+  let config: CatConfig;
   try {
     config = parseCatArgs(args);
   } catch (e) {
@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
+function failed(e: unknown): void {
   if (e instanceof Fatal) {
     process.stderr.write(`${e.message}\n`);
     exitAfterFlush(e.code);
@@ -79,5 +79,11 @@ main(process.argv.slice(2)).then(exitAfterFlush, (e: unknown) => {
   // A bug of ours: say so in one line, never a stack trace (NNGTS_DEBUG=1 shows it).
   process.stderr.write(`nngts: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
   if (process.env.NNGTS_DEBUG) process.stderr.write(`${e instanceof Error ? e.stack : ""}\n`);
-  exitAfterFlush(70);
-});
+  process.exit(70);
+}
+
+// A reader that went away (`nngts cat ... | head -1`) ends the tool quietly, as SIGPIPE ends nngcat.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => process.exit(e.code === "EPIPE" ? 141 : 1));
+process.on("uncaughtException", failed);
+process.on("unhandledRejection", failed);
+main(process.argv.slice(2)).then(exitAfterFlush, failed);
