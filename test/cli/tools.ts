@@ -148,13 +148,30 @@ function tcpListening(port: number): boolean {
   return false;
 }
 
+const SO_ACCEPTCON = 0x10000;
+
+function ipcListening(path: string): boolean {
+  // The socket file appears at bind(), a moment before listen(): ask the kernel for a listening socket.
+  let text = "";
+  try {
+    text = readFileSync("/proc/net/unix", "utf8");
+  } catch {
+    return existsSync(path);
+  }
+  for (const line of text.split("\n")) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length >= 8 && cols.slice(7).join(" ") === path && (Number.parseInt(cols[3]!, 16) & SO_ACCEPTCON) !== 0) return true;
+  }
+  return false;
+}
+
 /** Resolves once something listens on a tcp://127.0.0.1:PORT or ipc:///path URL. */
 export async function waitListening(url: string, proc?: ToolProcess, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const tcp = /^tcp:\/\/[^/]*:(\d+)$/.exec(url);
   const ipcPath = url.startsWith("ipc://") ? url.slice("ipc://".length) : undefined;
   for (;;) {
-    if (tcp ? tcpListening(Number(tcp[1])) : ipcPath !== undefined && existsSync(ipcPath)) return;
+    if (tcp ? tcpListening(Number(tcp[1])) : ipcPath !== undefined && ipcListening(ipcPath)) return;
     if (proc?.ended()) throw new Error(`listener ended before listening on ${url}: ${proc.describe()}`);
     if (Date.now() > deadline) throw new Error(`nothing listens on ${url} after ${timeoutMs} ms${proc ? `: ${proc.describe()}` : ""}`);
     await new Promise((r) => setTimeout(r, 20));
