@@ -1,7 +1,8 @@
 // Which measurements exist, their ids (what --filter matches) and their message counts.
 import type { Api, Proto, Transport } from "./spec.js";
 
-export type Impl = "nngts" | "libnng" | "ceiling";
+/** "cli": the `nngts perf` command (NNG's perf tools' modes) as a process of its own. */
+export type Impl = "nngts" | "libnng" | "ceiling" | "cli";
 /** thr: one-way throughput; lat: NNG perf latency; rr: req/rep with N contexts in flight (requests/s and round trip); fanout: pub/sub to N subscribers. */
 export type Kind = "thr" | "lat" | "rr" | "fanout";
 
@@ -74,6 +75,7 @@ const nngts: Side = { impl: "nngts", api: "aio" };
 const nngtsPromise: Side = { impl: "nngts", api: "promise" };
 const libnng: Side = { impl: "libnng", api: "aio" };
 const ceiling: Side = { impl: "ceiling", api: "aio" };
+const cli: Side = { impl: "cli", api: "aio" };
 
 export interface CaseOptions {
   quick: boolean;
@@ -114,6 +116,11 @@ export function allCases(o: CaseOptions): BenchCase[] {
         if (libnngId) {
           add("nngts-libnng", nngts, libnng, "nngts → libnng");
           add("libnng-nngts", libnng, nngts, "libnng → nngts");
+          // NNG's perf tools are pair1: the `nngts perf` command against libnng, both ways.
+          if (proto === "pair1") {
+            add("cli-libnng", cli, libnng, "nngts perf remote_thr → libnng local_thr");
+            add("libnng-cli", libnng, cli, "libnng remote_thr → nngts perf local_thr");
+          }
         }
       }
     }
@@ -134,6 +141,10 @@ export function allCases(o: CaseOptions): BenchCase[] {
       const refs = { ceiling: ceilingId, libnng: libnngId };
       if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, listener: libnng, dialer: libnng, label: "libnng", refs });
       out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, listener: nngts, dialer: nngts, label: "nngts", refs });
+      if (libnngId && proto === "pair1") {
+        out.push({ id: `${base}:cli-libnng`, kind: "lat", transport, proto, size, count, listener: libnng, dialer: cli, label: "nngts perf remote_lat ↔ libnng local_lat", refs });
+        out.push({ id: `${base}:libnng-cli`, kind: "lat", transport, proto, size, count, listener: cli, dialer: libnng, label: "libnng remote_lat ↔ nngts perf local_lat", refs });
+      }
     }
   }
   // Pub/sub fan-out: 1 publisher, 1/10/100 subscribers, nngts only (libnng's pub is measured by nobody here).

@@ -1,14 +1,11 @@
 // The nngts side of each measurement, shaped like NNG's perf tools (local_thr/remote_thr, local_lat/remote_lat).
-import { Aio, Message, Pair1, Pub0, Pull0, Push0, Socket, Sub0 } from "../src/index.js";
+import { Pair1, Pub0, Pull0, Push0, Socket, Sub0 } from "../src/index.js";
 import { loadReqRep } from "./reqrep.js";
 import type { Api, Measurement, Proto } from "./spec.js";
+import { PERF_BUFFER, receiveThroughput, sendThroughput, serveLatency, measureLatency, seconds } from "../src/cli/perf-loops.js";
 
-/** Mirrors NNG's perf tools: local_thr sets NNG_OPT_RECVBUF 128, remote_thr NNG_OPT_SENDBUF 128. */
-const PERF_BUFFER = 128;
-
-export function seconds(): number {
-  return performance.now() / 1000;
-}
+// The timed loops live with `nngts perf` (src/cli/perf-loops.ts); the benchmark shares them.
+export { receiveThroughput, sendThroughput, serveLatency, measureLatency, seconds };
 
 export async function openSocket(proto: Proto, side: "listener" | "dialer"): Promise<Socket> {
   if (proto === "pair1") return new Pair1();
@@ -31,107 +28,6 @@ export async function thrSenderSocket(proto: Proto): Promise<Socket> {
   const s = await openSocket(proto, "dialer");
   s.setOption("send-buffer", PERF_BUFFER);
   return s;
-}
-
-function checkSize(msg: Message, size: number): Error | null {
-  return msg.length === size ? null : new Error(`wrong message size: ${msg.length} != ${size}`);
-}
-
-/** Waits for the sync message, then times the reception of `count` messages of `size` bytes. */
-export async function receiveThroughput(sock: Socket, size: number, count: number, api: Api): Promise<Measurement> {
-  await sock.recv();
-  const start = seconds();
-  if (api === "promise") {
-    for (let i = 0; i < count; i++) {
-      const err = checkSize(await sock.recv(), size);
-      if (err) throw err;
-    }
-  } else {
-    await new Promise<void>((resolve, reject) => {
-      let received = 0;
-      const aio = new Aio((a) => {
-        if (a.result !== 0) return reject(a.result);
-        const err = checkSize(a.msg!, size);
-        if (err) return reject(err);
-        a.msg = null;
-        if (++received === count) resolve();
-        else sock.recvAio(a);
-      });
-      sock.recvAio(aio);
-    });
-  }
-  return { seconds: seconds() - start, count };
-}
-
-/**
- * Sends the (empty) sync message, then `count` messages of `size` bytes. "aio": one Aio whose
- * callback sends the next message, each a Message.wrap of one payload (no copy); "promise": the
- * plain `await sock.send(bytes)` loop (which copies the bytes into a new Message).
- */
-export async function sendThroughput(sock: Socket, size: number, count: number, api: Api): Promise<void> {
-  const payload = new Uint8Array(size);
-  await sock.send(new Message(0));
-  if (api === "promise") {
-    for (let i = 0; i < count; i++) await sock.send(payload);
-    return;
-  }
-  await new Promise<void>((resolve, reject) => {
-    let sent = 1;
-    const aio = new Aio((a) => {
-      if (a.result !== 0) return reject(a.result);
-      if (sent === count) return resolve();
-      sent++;
-      a.msg = Message.wrap(payload);
-      sock.sendAio(a);
-    });
-    aio.msg = Message.wrap(payload);
-    sock.sendAio(aio);
-  });
-}
-
-/** local_lat: sends every received message straight back, `count` times. */
-export function serveLatency(sock: Socket, count: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let answered = 0;
-    let sending = false;
-    const aio = new Aio((a) => {
-      if (a.result !== 0) return reject(a.result);
-      if (!sending) {
-        sending = true;
-        sock.sendAio(a); // a.msg is the message just received
-        return;
-      }
-      sending = false;
-      if (++answered === count) resolve();
-      else sock.recvAio(a);
-    });
-    sock.recvAio(aio);
-  });
-}
-
-/** remote_lat: `count` round trips of one `size`-byte message, each reply sent back as the next request. */
-export async function measureLatency(sock: Socket, size: number, count: number): Promise<Measurement> {
-  const start = seconds();
-  await new Promise<void>((resolve, reject) => {
-    let trips = 0;
-    let sending = true;
-    const aio = new Aio((a) => {
-      if (a.result !== 0) return reject(a.result);
-      if (sending) {
-        sending = false;
-        sock.recvAio(a);
-        return;
-      }
-      const err = checkSize(a.msg!, size);
-      if (err) return reject(err);
-      if (++trips === count) return resolve();
-      sending = true;
-      sock.sendAio(a);
-    });
-    aio.msg = new Message(size);
-    sock.sendAio(aio);
-  });
-  return { seconds: seconds() - start, count };
 }
 
 function inprocUrl(): string {

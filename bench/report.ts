@@ -26,7 +26,7 @@ function count(n: number): string {
 }
 
 function sideApi(c: BenchCase): string {
-  const api = (impl: string, a: string): string => (impl === "nngts" ? a : impl === "libnng" ? "C" : "net");
+  const api = (impl: string, a: string): string => (impl === "nngts" ? a : impl === "libnng" ? "C" : impl === "cli" ? "perf cli" : "net");
   const d = api(c.dialer.impl, c.dialer.api);
   const l = api(c.listener.impl, c.listener.api);
   return d === l ? d : `${d} → ${l}`;

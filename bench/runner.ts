@@ -10,8 +10,11 @@ import { type PeerRole, peerMeasurement, startPeerContexts, startPeerRole } from
 import { type Child, startChild } from "./proc.js";
 import { type Measurement, READY, RESULT, type TlsFiles, type WorkerSpec } from "./spec.js";
 import { makeTestCerts, type TestCerts } from "../test/helpers/certs.js";
+import { waitListening } from "../test/cli/tools.js";
 
 const workerPath = fileURLToPath(new URL("./worker.js", import.meta.url));
+const cliPath = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
+const CLI_MODE: Record<PeerRole, string> = { "thr-recv": "local_thr", "thr-send": "remote_thr", "lat-server": "local_lat", "lat-client": "remote_lat" };
 const READY_TIMEOUT_MS = 15_000;
 const RUN_TIMEOUT_MS = 60_000;
 const EXIT_TIMEOUT_MS = 6_000;
@@ -46,6 +49,10 @@ function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: Run
   const tls = c.transport === "tls" ? tlsFiles() : undefined;
   if (side.impl === "libnng" && c.kind === "rr") return startPeerContexts(role === "lat-server" ? "server" : "client", url, c.size, c.count, c.contexts ?? 1);
   if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count, tls);
+  if (side.impl === "cli") {
+    const args = [...(o.nodeArgs?.(name) ?? []), cliPath, "perf", CLI_MODE[role], url, String(c.size), String(c.count)];
+    return Promise.resolve(startChild(name, process.execPath, args));
+  }
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
   }
@@ -124,10 +131,12 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
   if (c.kind === "fanout" && c.transport === "inproc") return runFanout(c, "", o);
   if (c.transport === "inproc") return runInproc(c, o);
   const ipcPath = join(tmpdir(), `nngts-bench-${randomBytes(6).toString("hex")}.sock`);
+  // `nngts perf` prints nothing once it listens (as NNG's tools): it gets a known port, and is watched for.
+  const cliListens = c.listener.impl === "cli";
   // libnng's ws listener does not report a port it picked, so ws gets a free one up front.
   const url =
     c.transport === "tcp"
-      ? "tcp://127.0.0.1:0"
+      ? `tcp://127.0.0.1:${cliListens ? await freePort() : 0}`
       : c.transport === "tls"
         ? "tls+tcp://127.0.0.1:0"
         : c.transport === "ws"
@@ -139,14 +148,19 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
     if (c.kind === "fanout") return await runFanout(c, url, o);
     const listener = await startSide(c, c.listener, thr ? "thr-recv" : "lat-server", url, o);
     children.push(listener);
-    const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);
-    const bound = ready.length > READY.length ? ready.slice(READY.length + 1) : url;
+    let bound = url;
+    if (cliListens) {
+      await Promise.race([waitListening(url, undefined, READY_TIMEOUT_MS), listener.failure()]);
+    } else {
+      const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);
+      if (ready.length > READY.length) bound = ready.slice(READY.length + 1);
+    }
     const dialer = await startSide(c, c.dialer, thr ? "thr-send" : "lat-client", bound, o);
     children.push(dialer);
 
     const [reporter, reporterSide, other] = thr ? [listener, c.listener, dialer] : [dialer, c.dialer, listener];
     let m: Measurement;
-    if (reporterSide.impl === "libnng") {
+    if (reporterSide.impl === "libnng" || reporterSide.impl === "cli") {
       const code = await Promise.race([reporter.exit(RUN_TIMEOUT_MS), other.failure()]);
       if (code !== 0) throw new Error(`${reporter.name} exited with ${code}\n${reporter.describe()}`);
       m = peerMeasurement(thr ? "thr-recv" : c.kind === "rr" ? "rr-client" : "lat-client", reporter.lines, c.count);
