@@ -71,8 +71,9 @@ after(() => {
   for (const u of ipcUrls) rmSync(u.slice("ipc://".length), { force: true });
 });
 
-async function urlFor(transport: "tcp" | "ipc"): Promise<string> {
+async function urlFor(transport: "tcp" | "ipc" | "ws"): Promise<string> {
   if (transport === "tcp") return `tcp://127.0.0.1:${await freePort()}`;
+  if (transport === "ws") return `ws://127.0.0.1:${await freePort()}/cat`;
   const u = tmpIpcUrl("cli");
   ipcUrls.push(u);
   return u;
@@ -111,7 +112,7 @@ describe("nngcat against nngcat: the expected bytes are nngcat's", { skip: !have
 
 describe("nngts cat against nngcat", { skip: !haveLibnng && "libnng not installed", concurrency: 4 }, () => {
   for (const p of PAIRS) {
-    for (const transport of ["tcp", "ipc"] as const) {
+    for (const transport of ["tcp", "ipc", "ws"] as const) {
       for (const nngtsSide of ["a", "b"] as const) {
         for (const listening of ["a", "b"] as const) {
           const [ls, ds] = listening === "a" ? [p.a, p.b] : [p.b, p.a];

@@ -168,7 +168,7 @@ function ipcListening(path: string): boolean {
 /** Resolves once something listens on a tcp://127.0.0.1:PORT or ipc:///path URL. */
 export async function waitListening(url: string, proc?: ToolProcess, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const tcp = /^tcp:\/\/[^/]*:(\d+)$/.exec(url);
+  const tcp = /^(?:tcp|ws):\/\/[^/]*:(\d+)(?:\/.*)?$/.exec(url);
   const ipcPath = url.startsWith("ipc://") ? url.slice("ipc://".length) : undefined;
   for (;;) {
     if (tcp ? tcpListening(Number(tcp[1])) : ipcPath !== undefined && ipcListening(ipcPath)) return;
