@@ -92,6 +92,8 @@ export class StreamConnection implements Connection {
   private closed = false;
   private early: Uint8Array | null;
   private resumeQueued = false;
+  /** The stream ended while whole frames were still held back; the pipe closes once they are delivered. */
+  private lostWith: NngError | null = null;
 
   constructor(
     private readonly sock: NetSocket,
@@ -111,8 +113,8 @@ export class StreamConnection implements Connection {
       (m) => this.handler!.received(m),
       (err) => this.close(err),
     );
-    sock.on("error", (e) => this.close(NngError.fromSystem(e)));
-    sock.on("close", () => this.close(new NngError("ECONNSHUT")));
+    sock.on("error", (e) => this.lost(NngError.fromSystem(e)));
+    sock.on("close", () => this.lost(new NngError("ECONNSHUT")));
     sock.on("drain", () => {
       this.blocked = false;
       if (!this.toldBusy || this.closed) return;
@@ -131,11 +133,16 @@ export class StreamConnection implements Connection {
     const early = this.early;
     this.early = null;
     if (early) this.decoder.push(early);
-    if (!this.decoder.isPaused && !this.closed) this.sock.resume();
+    if (this.decoder.isPaused || this.closed) return;
+    if (this.lostWith) this.close(this.lostWith);
+    else this.sock.resume();
   }
 
   send(msg: Message): boolean {
     if (this.closed) return false;
+    // The stream is gone; the pipe closes once the held frames are delivered. Like a write into a
+    // broken connection, the message is lost.
+    if (this.lostWith) return true;
     const header = msg.header;
     const body = msg.body;
     const size = header.length + body.length;
@@ -200,8 +207,26 @@ export class StreamConnection implements Connection {
       this.resumeQueued = false;
       if (this.closed) return;
       this.decoder.resume();
-      if (!this.decoder.isPaused && this.handler) this.sock.resume();
+      if (this.decoder.isPaused || !this.handler || this.closed) return;
+      if (this.lostWith) this.close(this.lostWith);
+      else this.sock.resume();
     });
+  }
+
+  /**
+   * The stream closed or failed. NNG reads what the peer sent before its close, so frames already
+   * received but held back by flow control are delivered first; a partial frame is dropped.
+   */
+  private lost(err: NngError): void {
+    if (this.closed || this.lostWith) return;
+    if (this.decoder.heldChunks === 0 && this.early === null) {
+      this.close(err);
+      return;
+    }
+    this.lostWith = err;
+    this.pieces = [];
+    this.pendingBytes = 0;
+    this.batchStart = this.slabUsed;
   }
 
   close(err?: NngError): void {
