@@ -1,3 +1,4 @@
+import { type Deferred, defer } from "./defer.js";
 import { NngError } from "./errors.js";
 import type { Message } from "./message.js";
 
@@ -21,7 +22,7 @@ export type AioCanceler = (aio: Aio, err: NngError) => void;
  * NNG's asynchronous I/O handle. One operation at a time; its callback runs asynchronously,
  * exactly once per operation, after `result` (and `msg`, for a receive) are set.
  */
-export class Aio {
+export class Aio implements Deferred {
   /** The message to send, or the one received. */
   msg: Message | null = null;
   /** 0 on success, otherwise the error that ended the last operation. */
@@ -131,7 +132,7 @@ export class Aio {
     }
     this.result = result;
     this.callbackDue = true;
-    queueMicrotask(() => this.complete());
+    defer(this);
   }
 
   /** True while the operation started by `begin` has not finished. */
@@ -139,7 +140,8 @@ export class Aio {
     return this.pending;
   }
 
-  private complete(): void {
+  /** @internal runs the callback (scheduled by `finish`). */
+  runDeferred(): void {
     this.callbackDue = false;
     const waiters = this.waiters;
     this.waiters = null;

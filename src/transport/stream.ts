@@ -1,4 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
+import { type Deferred, defer } from "../core/defer.js";
 import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionValue, SockAddr } from "../core/options.js";
@@ -74,7 +75,7 @@ export function negotiate(
 }
 
 /** A pipe's connection over tcp, ipc or tls: NNG framing, coalesced writes, read flow control. */
-export class StreamConnection implements Connection {
+export class StreamConnection implements Connection, Deferred {
   readonly localAddress: SockAddr;
   readonly remoteAddress: SockAddr;
   private handler: ConnectionHandler | null = null;
@@ -203,14 +204,17 @@ export class StreamConnection implements Connection {
     if (this.closed || !this.decoder.isPaused || this.resumeQueued) return;
     // Deferred so that a protocol resuming a pipe inside its own recv path is not re-entered.
     this.resumeQueued = true;
-    queueMicrotask(() => {
-      this.resumeQueued = false;
-      if (this.closed) return;
-      this.decoder.resume();
-      if (this.decoder.isPaused || !this.handler || this.closed) return;
-      if (this.lostWith) this.close(this.lostWith);
-      else this.sock.resume();
-    });
+    defer(this);
+  }
+
+  /** @internal the deferred part of `resume`. */
+  runDeferred(): void {
+    this.resumeQueued = false;
+    if (this.closed) return;
+    this.decoder.resume();
+    if (this.decoder.isPaused || !this.handler || this.closed) return;
+    if (this.lostWith) this.close(this.lostWith);
+    else this.sock.resume();
   }
 
   /**
