@@ -109,6 +109,19 @@ class Chunk {
     return this.owned ? this.buf.length - this.start : this.end - this.start;
   }
 
+  /** Copies the bytes into `out` at `at` without making a view when avoidable; returns the new offset. */
+  copyTo(out: Uint8Array, at: number): number {
+    const { buf, start, end } = this;
+    const n = end - start;
+    if (n <= 32) {
+      // Short copies: a loop is cheaper than allocating a subarray for `set`.
+      for (let i = start; i < end; i++) out[at++] = buf[i]!;
+      return at;
+    }
+    out.set(start === 0 && end === buf.length ? buf : buf.subarray(start, end), at);
+    return at + n;
+  }
+
   /** Makes `to` a view of the same bytes; both become copy-on-write. */
   shareInto(to: Chunk): void {
     this.owned = false;
@@ -354,6 +367,11 @@ export class Message {
 
   get length(): number {
     return this.b.end - this.b.start;
+  }
+
+  /** @internal Copies header then body (the wire form) into `out` at `at`; returns the offset after them. */
+  copyTo(out: Uint8Array, at: number): number {
+    return this.b.copyTo(out, this.h.copyTo(out, at));
   }
 
   get headerLength(): number {

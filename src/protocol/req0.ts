@@ -210,7 +210,8 @@ class Req0Protocol implements Protocol {
   ctxSend(ctx: ReqContext, aio: Aio): void {
     if (this.closed || ctx.closed) return refuse(aio, new NngError("ECLOSED"));
     // A new request abandons the previous one, reply included.
-    this.abandon(ctx, new NngError("ECANCELED"));
+    if (ctx.recvAio || ctx.sendAio) this.abandon(ctx, new NngError("ECANCELED"));
+    else this.reset(ctx); // no error object (and stack trace) per request when nothing is pending
     const msg = aio.msg!;
     msg.headerClear();
     msg.headerAppendU32(this.allocId(ctx));

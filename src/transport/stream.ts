@@ -144,27 +144,21 @@ export class StreamConnection implements Connection, Deferred {
     // The stream is gone; the pipe closes once the held frames are delivered. Like a write into a
     // broken connection, the message is lost.
     if (this.lostWith) return true;
-    const header = msg.header;
-    const body = msg.body;
-    const size = header.length + body.length;
+    const headerLength = msg.headerLength;
+    const size = headerLength + msg.length;
     const frameLen = size + (this.ipc ? 9 : 8);
     if (frameLen <= COPY_LIMIT) {
       if (this.slabUsed + frameLen > this.slab.length) this.newSlab();
-      let at = this.slabUsed;
-      at += writeFramePrefix(this.slab, at, size, this.ipc);
-      if (header.length) {
-        this.slab.set(header, at);
-        at += header.length;
-      }
-      this.slab.set(body, at);
-      this.slabUsed = at + body.length;
+      const at = this.slabUsed + writeFramePrefix(this.slab, this.slabUsed, size, this.ipc);
+      this.slabUsed = msg.copyTo(this.slab, at);
     } else {
+      // Large payloads go out as they are (vectored with their prefix), never copied.
       this.cutSlab();
       const prefix = new Uint8Array(this.ipc ? 9 : 8);
       writeFramePrefix(prefix, 0, size, this.ipc);
       this.pieces.push(prefix);
-      if (header.length) this.pieces.push(header);
-      this.pieces.push(body);
+      if (headerLength) this.pieces.push(msg.header);
+      this.pieces.push(msg.body);
     }
     this.pendingBytes += frameLen;
     if (this.pendingBytes >= FLUSH_AT) this.flush();

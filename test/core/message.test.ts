@@ -575,3 +575,19 @@ describe("Message copy-on-write", () => {
     assert.deepEqual(m.body, u8(0, 1, 2, 3, 4));
   });
 });
+
+it("copyTo writes header then body (short and long, owned and wrapped views)", () => {
+  const long = Uint8Array.from({ length: 100 }, (_, i) => i);
+  const cases: Message[] = [new Message("abc"), Message.wrap(long), Message.wrap(long.subarray(10, 90)), new Message(0)];
+  cases[0]!.headerAppendU32(0x80000001);
+  cases[1]!.headerAppend(long.subarray(0, 40));
+  for (const m of cases) {
+    const out = new Uint8Array(200).fill(0xee);
+    const end = m.copyTo(out, 7);
+    const want = [...m.header, ...m.body];
+    assert.equal(end, 7 + want.length);
+    assert.deepEqual([...out.subarray(7, end)], want);
+    assert.equal(out[6], 0xee);
+    assert.equal(out[end], 0xee);
+  }
+});
