@@ -318,10 +318,14 @@ class Chunk {
  * Views returned by `body` and `header` are invalidated by any later mutation. Writing through such a
  * view bypasses copy-on-write: after `dup` or `wrap` it also changes the sharers' bytes.
  */
+/** The header of every message that never had one; only read, never written. */
+const NO_HEADER = new Chunk(EMPTY, 0, 0, false);
+
 export class Message {
   /** Id of the pipe the message came from or is routed to; 0 = none. */
   pipe = 0;
-  private readonly h: Chunk = new Chunk(EMPTY, 0, 0, false);
+  /** NO_HEADER (shared, never written) until the header is first written: most messages have none. */
+  private h: Chunk = NO_HEADER;
   private readonly b: Chunk;
 
   /** `body` as a number makes a zero-filled body of that size; bytes are copied. */
@@ -457,11 +461,11 @@ export class Message {
   }
 
   headerAppend(data: Bytes): void {
-    this.h.append(toBytes(data));
+    this.writableHeader().append(toBytes(data));
   }
 
   headerInsert(data: Bytes): void {
-    this.h.insert(toBytes(data));
+    this.writableHeader().insert(toBytes(data));
   }
 
   headerTrim(n: number): void {
@@ -473,27 +477,27 @@ export class Message {
   }
 
   headerAppendU16(v: number): void {
-    this.h.appendU16(v);
+    this.writableHeader().appendU16(v);
   }
 
   headerAppendU32(v: number): void {
-    this.h.appendU32(v);
+    this.writableHeader().appendU32(v);
   }
 
   headerAppendU64(v: bigint | number): void {
-    this.h.appendU64(v);
+    this.writableHeader().appendU64(v);
   }
 
   headerInsertU16(v: number): void {
-    this.h.insertU16(v);
+    this.writableHeader().insertU16(v);
   }
 
   headerInsertU32(v: number): void {
-    this.h.insertU32(v);
+    this.writableHeader().insertU32(v);
   }
 
   headerInsertU64(v: bigint | number): void {
-    this.h.insertU64(v);
+    this.writableHeader().insertU64(v);
   }
 
   headerTrimU16(): number {
@@ -525,13 +529,18 @@ export class Message {
   }
 
   headerClear(): void {
-    this.h.clear();
+    if (this.h !== NO_HEADER) this.h.clear();
+  }
+
+  private writableHeader(): Chunk {
+    if (this.h === NO_HEADER) this.h = new Chunk(EMPTY, 0, 0, false);
+    return this.h;
   }
 
   /** An independent copy (header, body, pipe) in O(1): storage is shared copy-on-write. */
   dup(): Message {
     const m = new Message();
-    this.h.shareInto(m.h);
+    if (this.h !== NO_HEADER) this.h.shareInto(m.writableHeader());
     this.b.shareInto(m.b);
     m.pipe = this.pipe;
     return m;

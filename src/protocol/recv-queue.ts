@@ -56,7 +56,8 @@ export class RecvQueue {
     return true;
   }
 
-  recv(aio: Aio, defaultTimeout: number): void {
+  /** `defaultTimeout`: the socket's timeout, or a function giving it (read only when the aio must wait). */
+  recv(aio: Aio, defaultTimeout: number | (() => number)): void {
     if (this.msgs.length > 0) {
       if (!aio.begin(null, -1)) return;
       aio.msg = this.msgs.shift()!;
@@ -69,7 +70,7 @@ export class RecvQueue {
       aio.finish(new NngError("ECLOSED"));
       return;
     }
-    if (!aio.begin(cancelRecv, effectiveTimeout(aio, defaultTimeout))) return;
+    if (!aio.begin(cancelRecv, effectiveTimeout(aio, typeof defaultTimeout === "number" ? defaultTimeout : defaultTimeout()))) return;
     aio.owner = this;
     this.waiters.push(aio);
   }
