@@ -2,7 +2,8 @@
 import type { Api, Proto, Transport } from "./spec.js";
 
 export type Impl = "nngts" | "libnng" | "ceiling";
-export type Kind = "thr" | "lat";
+/** "mem": a sender facing a stalled receiver (its resident memory). */
+export type Kind = "thr" | "lat" | "mem";
 
 export interface Side {
   impl: Impl;
@@ -18,8 +19,10 @@ export interface BenchCase {
   /** the ceiling has no protocol: "push" stands for plain frames */
   proto: Proto;
   size: number;
-  /** messages (throughput) or round trips (latency) */
+  /** messages (throughput), round trips (latency) or milliseconds of sending (mem) */
   count: number;
+  /** throughput: the receiver is this many pull sockets, each connected to the one sender */
+  peers?: number;
   /** throughput: the receiver; latency: the server */
   listener: Side;
   /** throughput: the sender; latency: the client */
@@ -27,7 +30,7 @@ export interface BenchCase {
   /** "nngts → libnng", "libnng", "ceiling"... */
   label: string;
   /** cases whose medians this one is compared with */
-  refs: { ceiling?: string; libnng?: string };
+  refs: { ceiling?: string; libnng?: string; single?: string };
 }
 
 export const THR_SIZES = [64, 1024, 65536] as const;
@@ -119,10 +122,39 @@ export function allCases(o: CaseOptions): BenchCase[] {
       const refs = { ceiling: ceilingId, libnng: libnngId };
       if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, listener: libnng, dialer: libnng, label: "libnng", refs });
       out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, listener: nngts, dialer: nngts, label: "nngts", refs });
+      if (libnngId) {
+        const lat = { kind: "lat", transport, proto, size, count, refs } as const;
+        out.push({ ...lat, id: `${base}:nngts-libnng`, listener: libnng, dialer: nngts, label: "nngts client → libnng server" });
+        out.push({ ...lat, id: `${base}:libnng-nngts`, listener: nngts, dialer: libnng, label: "libnng client → nngts server" });
+      }
     }
+  }
+
+  // One push spreading over 100 connected pulls, against the same push with one pull.
+  const fanSize = 64;
+  out.push({
+    id: `thr:tcp:push:${sizeLabel(fanSize)}:nngts-100pull`,
+    kind: "thr",
+    transport: "tcp",
+    proto: "push",
+    size: fanSize,
+    count: NODE_COUNT[fanSize]! / div,
+    peers: 100,
+    listener: nngts,
+    dialer: nngts,
+    label: "nngts → 100 nngts pulls",
+    refs: { ceiling: `thr:tcp:ceiling:${sizeLabel(fanSize)}`, single: `thr:tcp:push:${sizeLabel(fanSize)}:nngts-nngts` },
+  });
+
+  // A sender facing a receiver that stopped reading: its memory must stay within its queues.
+  for (const size of [64, 65536]) {
+    out.push({ id: `mem:tcp:push:${sizeLabel(size)}:stalled`, kind: "mem", transport: "tcp", proto: "push", size, count: STALL_MS / div, listener: nngts, dialer: nngts, label: "nngts push → stalled nngts pull", refs: {} });
   }
   return out;
 }
+
+/** How long (ms) the stalled-receiver cases keep offering messages. */
+const STALL_MS = 4000;
 
 /** Cases whose id contains one of `filters` (all when none), plus the references they are compared with. */
 export function selectCases(cases: BenchCase[], filters: string[]): BenchCase[] {
@@ -132,6 +164,7 @@ export function selectCases(cases: BenchCase[], filters: string[]): BenchCase[] 
     if (!chosen.has(c.id)) continue;
     if (c.refs.ceiling) chosen.add(c.refs.ceiling);
     if (c.refs.libnng) chosen.add(c.refs.libnng);
+    if (c.refs.single) chosen.add(c.refs.single);
   }
   return cases.filter((c) => chosen.has(c.id));
 }

@@ -52,7 +52,13 @@ function parseArgs(argv: string[]): Args {
 
 function progress(c: BenchCase, r: CaseResult): string {
   const s = summarize(r);
-  const v = !s ? `FAILED ${r.error?.split("\n")[0] ?? ""}` : c.kind === "thr" ? `${Math.round(s.main.median).toLocaleString("en")} msgs/s` : `${s.main.median.toFixed(1)} µs`;
+  const v = !s
+    ? `FAILED ${r.error?.split("\n")[0] ?? ""}`
+    : c.kind === "thr"
+      ? `${Math.round(s.main.median).toLocaleString("en")} msgs/s`
+      : c.kind === "mem"
+        ? `RSS +${s.main.median.toFixed(1)} MiB (peak ${s.mem!.peak.median.toFixed(1)} MiB, +${s.mem!.lateGrowth.median.toFixed(1)} in the 2nd half)`
+        : `${s.main.median.toFixed(1)} µs`;
   return `${c.id.padEnd(44)} ${v}  (${r.wall.toFixed(1)} s)`;
 }
 

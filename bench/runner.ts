@@ -27,15 +27,28 @@ function parseResult(line: string): Measurement {
   return JSON.parse(line.slice(RESULT.length + 1)) as Measurement;
 }
 
-function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: RunOptions): Promise<Child> {
+type Role = PeerRole | "mem-recv" | "mem-send";
+
+/** The listening side's role and the dialing side's, by kind of case. */
+const ROLES: Record<BenchCase["kind"], [Role, Role]> = {
+  thr: ["thr-recv", "thr-send"],
+  lat: ["lat-server", "lat-client"],
+  mem: ["mem-recv", "mem-send"],
+};
+
+function startSide(c: BenchCase, side: Side, role: Role, url: string, o: RunOptions): Promise<Child> {
   const name = `${side.impl} ${role}`;
+  if (role === "mem-recv" || role === "mem-send") {
+    if (side.impl !== "nngts") throw new Error(`${role} is nngts only`);
+    return Promise.resolve(startWorker(name, { impl: "nngts", role, url, size: c.size, ms: c.count }, o));
+  }
   if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count);
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
   }
   const spec: WorkerSpec =
     role === "thr-recv" || role === "thr-send"
-      ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count }
+      ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count, ...(c.peers ? { peers: c.peers } : {}) }
       : { impl: "nngts", role, proto: c.proto, url, size: c.size, count: c.count };
   return Promise.resolve(startWorker(name, spec, o));
 }
@@ -69,11 +82,12 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
   const thr = c.kind === "thr";
   const children: Child[] = [];
   try {
-    const listener = await startSide(c, c.listener, thr ? "thr-recv" : "lat-server", url, o);
+    const [listenRole, dialRole] = ROLES[c.kind];
+    const listener = await startSide(c, c.listener, listenRole, url, o);
     children.push(listener);
     const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);
     const bound = ready.length > READY.length ? ready.slice(READY.length + 1) : url;
-    const dialer = await startSide(c, c.dialer, thr ? "thr-send" : "lat-client", bound, o);
+    const dialer = await startSide(c, c.dialer, dialRole, bound, o);
     children.push(dialer);
 
     const [reporter, reporterSide, other] = thr ? [listener, c.listener, dialer] : [dialer, c.dialer, listener];

@@ -35,15 +35,39 @@ export function oneWayMicros(m: Measurement): number {
 }
 
 export interface Summary {
-  /** throughput: msgs/s; latency: µs */
+  /** throughput: msgs/s; latency: µs; mem: peak RSS growth over the run, MiB */
   main: Spread;
   /** throughput: MB/s (10^6 bytes of payload); latency: unused */
   mbps?: Spread;
+  /** mem: the peak RSS (MiB), its growth during the second half of the run (MiB), messages accepted */
+  mem?: { peak: Spread; lateGrowth: Spread; accepted: Spread };
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * What a sender may hold facing a stalled receiver: its send-buffer (128 messages), the batch the
+ * connection had accepted when the socket said "busy" (up to 64 KiB of small frames, or one large
+ * message) and one message on the aio; in MiB.
+ */
+export function stalledBoundMiB(size: number): number {
+  return ((128 + 2) * (size + 9) + 64 * 1024) / MIB;
 }
 
 export function summarize(r: CaseResult): Summary | null {
   if (r.runs.length === 0) return null;
   if (r.c.kind === "lat") return { main: spread(r.runs.map(oneWayMicros)) };
+  if (r.c.kind === "mem") {
+    const runs = r.runs;
+    return {
+      main: spread(runs.map((m) => ((m.rssPeak ?? 0) - (m.rssBefore ?? 0)) / MIB)),
+      mem: {
+        peak: spread(runs.map((m) => (m.rssPeak ?? 0) / MIB)),
+        lateGrowth: spread(runs.map((m) => Math.max(0, (m.rssPeak ?? 0) - (m.rssHalf ?? 0)) / MIB)),
+        accepted: spread(runs.map((m) => m.count)),
+      },
+    };
+  }
   const rates = r.runs.map(msgsPerSec);
   return { main: spread(rates), mbps: spread(rates.map((x) => (x * r.c.size) / 1e6)) };
 }
