@@ -27,9 +27,11 @@ export abstract class QueuedProtocol implements Protocol {
   readonly options: readonly ProtocolOption[] = BUFFER_OPTIONS;
   protected readonly sendQ: SendQueue;
   protected readonly recvQ: RecvQueue;
-  // Looked up only when an operation has to wait: an option lookup per message showed in profiles.
-  private readonly sendTimeout = (): number => this.host.option("send-timeout") as number;
-  private readonly recvTimeout = (): number => this.host.option("recv-timeout") as number;
+  // Read only when an operation has to wait, and cached: an option lookup per message showed in profiles.
+  private sendTimeoutValue: number | undefined;
+  private recvTimeoutValue: number | undefined;
+  private readonly sendTimeout = (): number => (this.sendTimeoutValue ??= this.host.option("send-timeout") as number);
+  private readonly recvTimeout = (): number => (this.recvTimeoutValue ??= this.host.option("recv-timeout") as number);
 
   constructor(
     protected readonly host: ProtocolHost,
@@ -74,7 +76,9 @@ export abstract class QueuedProtocol implements Protocol {
   }
 
   optionChanged(name: string, value: OptionValue): void {
-    if (name === "recv-buffer") this.recvQ.setCapacity(value as number);
+    if (name === "send-timeout") this.sendTimeoutValue = undefined;
+    else if (name === "recv-timeout") this.recvTimeoutValue = undefined;
+    else if (name === "recv-buffer") this.recvQ.setCapacity(value as number);
     else if (name === "send-buffer") this.sendQ.setCapacity(value as number);
   }
 

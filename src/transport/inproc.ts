@@ -43,9 +43,8 @@ class InprocConnection implements Connection, Deferred {
   send(msg: Message): boolean {
     if (this.closed) return false;
     // The receiver sees the protocol header at the front of the body, as from the wire.
-    const header = msg.header;
-    if (header.length) {
-      msg.insert(header);
+    if (msg.headerLength) {
+      msg.insert(msg.header);
       msg.headerClear();
     }
     return this.other.enqueue(msg);
