@@ -361,6 +361,19 @@ export class Message {
     return m;
   }
 
+  /**
+   * @internal A message whose body is bytes [start, end) of `bytes`, shared (copied on its first write):
+   * like `wrap(bytes.subarray(start, end))` without allocating the view (transports decode frames so).
+   */
+  static wrapRange(bytes: Uint8Array, start: number, end: number): Message {
+    const m = new Message();
+    const b = m.b;
+    b.buf = bytes;
+    b.start = start;
+    b.end = end;
+    return m;
+  }
+
   get body(): Uint8Array {
     return this.b.view();
   }

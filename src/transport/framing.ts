@@ -77,6 +77,8 @@ export class FrameDecoder {
       this.held.push(chunk);
       return;
     }
+    // node:net hands out Buffers; a plain Uint8Array over the same bytes makes cheaper views.
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     let off = 0;
     const len = chunk.length;
     while (off < len) {
@@ -91,8 +93,7 @@ export class FrameDecoder {
           if (size < 0) return;
           off += this.prefixLength;
           if (len - off >= size) {
-            // A plain view: Buffer#subarray (chunks from node:net are Buffers) costs several times more.
-            this.deliver(Message.wrap(new Uint8Array(chunk.buffer, chunk.byteOffset + off, size)));
+            this.deliver(Message.wrapRange(chunk, off, off + size));
             off += size;
             continue;
           }

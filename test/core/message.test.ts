@@ -591,3 +591,15 @@ it("copyTo writes header then body (short and long, owned and wrapped views)", (
     assert.equal(out[end], 0xee);
   }
 });
+
+it("wrapRange shares bytes [start, end) and copies them on the first write", () => {
+  const bytes = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const m = Message.wrapRange(bytes, 4, 8);
+  assert.deepEqual([...m.body], [4, 5, 6, 7]);
+  assert.equal(m.length, 4);
+  m.append(u8(99));
+  m.insertU16(0x0102);
+  m.trimU16();
+  assert.deepEqual([...m.body], [4, 5, 6, 7, 99]);
+  assert.deepEqual([...bytes], Array.from({ length: 16 }, (_, i) => i), "the shared bytes are untouched");
+});
