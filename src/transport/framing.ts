@@ -38,6 +38,8 @@ export class FrameDecoder {
   private parts: Uint8Array[] = [];
   private have = 0;
   private held: Uint8Array[] = [];
+  /** Where the unread part of `held[0]` starts (kept as an offset: no view per pause). */
+  private heldOffset = 0;
   private paused = false;
   private failed = false;
 
@@ -67,23 +69,28 @@ export class FrameDecoder {
   /** Resumes delivery, first of what was held back. */
   resume(): void {
     this.paused = false;
-    while (this.held.length > 0 && !this.paused) this.push(this.held.shift()!);
+    while (this.held.length > 0 && !this.paused && !this.failed) {
+      const off = this.heldOffset;
+      this.heldOffset = 0;
+      this.consume(this.held.shift()!, off);
+    }
   }
 
   /** Feeds a chunk; the chunk must not be modified afterwards (messages may be views on it). */
   push(chunk: Uint8Array): void {
     if (this.failed) return;
-    if (this.paused) {
-      this.held.push(chunk);
-      return;
-    }
+    if (this.paused) this.held.push(chunk);
+    else this.consume(chunk, 0);
+  }
+
+  private consume(chunk: Uint8Array, off: number): void {
     // node:net hands out Buffers; a plain Uint8Array over the same bytes makes cheaper views.
     if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    let off = 0;
     const len = chunk.length;
     while (off < len) {
       if (this.paused) {
-        this.held.unshift(chunk.subarray(off));
+        this.held.unshift(chunk);
+        this.heldOffset = off;
         return;
       }
       if (this.want < 0) {
