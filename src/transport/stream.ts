@@ -188,6 +188,9 @@ export class StreamConnection implements Connection, Deferred {
       sock.uncork();
     }
     if (!ok) this.blocked = true;
+    // The kernel took everything at once (the usual case): nothing refers to the slab any more, so
+    // it is refilled from the start instead of a fresh one being allocated every 64 KiB.
+    else if (sock.writableLength === 0) this.slabUsed = this.batchStart = 0;
   }
 
   pause(): void {
