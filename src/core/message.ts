@@ -148,7 +148,7 @@ class Chunk {
       const spare = cap - need;
       at = front + (front > 0 ? spare >> 1 : HEADROOM);
       const nb = alloc(cap);
-      nb.set(buf.subarray(this.start, this.end), at);
+      if (len > 0) nb.set(buf.subarray(this.start, this.end), at);
       this.buf = nb;
       this.owned = true;
     }
@@ -384,6 +384,28 @@ export class Message {
 
   get length(): number {
     return this.b.end - this.b.start;
+  }
+
+  /**
+   * @internal Moves the first `n` body bytes to the end of the header (what a receiving protocol does
+   * with its own header words). Into an empty header it moves no bytes: both share the storage,
+   * copy-on-write.
+   */
+  bodyToHeader(n: number): void {
+    const b = this.b;
+    if (!(n >= 0 && n <= b.end - b.start) || !Number.isInteger(n)) tooShort(n);
+    if (this.h.end - this.h.start > 0) {
+      this.writableHeader().append(b.buf.subarray(b.start, b.start + n));
+      b.start += n;
+      return;
+    }
+    const h = this.writableHeader();
+    b.owned = false; // the body may no longer write outside its bytes: the header's are there
+    h.buf = b.buf;
+    h.start = b.start;
+    h.end = b.start + n;
+    h.owned = false;
+    b.start += n;
   }
 
   /** @internal Copies header then body (the wire form) into `out` at `at`; returns the offset after them. */

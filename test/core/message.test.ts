@@ -603,3 +603,22 @@ it("wrapRange shares bytes [start, end) and copies them on the first write", () 
   assert.deepEqual([...m.body], [4, 5, 6, 7, 99]);
   assert.deepEqual([...bytes], Array.from({ length: 16 }, (_, i) => i), "the shared bytes are untouched");
 });
+
+it("bodyToHeader moves leading body bytes to the header; later writes to either leave the other intact", () => {
+  const m = new Message(u8(0, 0, 0, 7, 1, 2, 3));
+  m.bodyToHeader(4);
+  assert.deepEqual([...m.header], [0, 0, 0, 7]);
+  assert.deepEqual([...m.body], [1, 2, 3]);
+  m.insert(u8(9, 9, 9, 9)); // the body must not grow into the header's bytes
+  m.headerAppendU16(0x0a0b);
+  assert.deepEqual([...m.header], [0, 0, 0, 7, 0x0a, 0x0b]);
+  assert.deepEqual([...m.body], [9, 9, 9, 9, 1, 2, 3]);
+  m.bodyToHeader(2); // onto a non-empty header: appended
+  assert.deepEqual([...m.header], [0, 0, 0, 7, 0x0a, 0x0b, 9, 9]);
+  assert.deepEqual([...m.body], [9, 9, 1, 2, 3]);
+  assertEinval(() => m.bodyToHeader(6));
+  const wrapped = Message.wrapRange(u8(5, 6, 7, 8, 9), 1, 5);
+  wrapped.bodyToHeader(1);
+  assert.deepEqual([...wrapped.header], [6]);
+  assert.deepEqual([...wrapped.body], [7, 8, 9]);
+});
