@@ -174,16 +174,23 @@ export class StreamConnection implements Connection, Deferred {
   /** Writes everything batched so far in one corked burst. */
   flush(): void {
     this.flushQueued = false;
-    this.cutSlab();
-    const pieces = this.pieces;
-    if (pieces.length === 0 || this.closed) return;
-    this.pieces = [];
-    this.pendingBytes = 0;
+    if (this.closed) return;
     const sock = this.sock;
-    let ok = true;
-    if (pieces.length === 1) ok = sock.write(pieces[0]!);
-    else {
+    const pieces = this.pieces;
+    let ok: boolean;
+    if (pieces.length === 0) {
+      // Only small frames: one write of the slab's new bytes (the usual case, and a latency path).
+      if (this.slabUsed === this.batchStart) return;
+      const batch = this.slab.subarray(this.batchStart, this.slabUsed);
+      this.batchStart = this.slabUsed;
+      this.pendingBytes = 0;
+      ok = sock.write(batch);
+    } else {
+      this.cutSlab();
+      this.pieces = [];
+      this.pendingBytes = 0;
       sock.cork();
+      ok = true;
       for (const p of pieces) ok = sock.write(p);
       sock.uncork();
     }
