@@ -43,7 +43,15 @@ class ReqContext implements ProtocolContext {
   queued = false;
   /** The request's pipe was lost with resending disabled: the next recv reports ECONNRESET. */
   connReset = false;
+  /**
+   * The resend timer. It outlives a reply (unref'd where the platform can) so that the next request
+   * re-uses it instead of a setTimeout + clearTimeout per request; it fires at `timerAt` and then
+   * looks at `resendAt`.
+   */
   timer: ReturnType<typeof setTimeout> | null = null;
+  timerAt = 0;
+  /** When the request on the wire is due to be resent (ms, performance.now()); 0: nothing to resend. */
+  resendAt = 0;
   closed = false;
 
   constructor(
@@ -266,6 +274,7 @@ class Req0Protocol implements Protocol {
     ctx.closed = true;
     this.contexts.delete(ctx);
     this.abandon(ctx, new NngError("ECLOSED"));
+    dropTimer(ctx);
   }
 
   /** @internal */
@@ -281,7 +290,13 @@ class Req0Protocol implements Protocol {
   /** @internal the resend timer of `ctx` fired. */
   resendDue(ctx: ReqContext): void {
     ctx.timer = null;
-    if (this.closed || ctx.reqMsg === null || ctx.queued) return;
+    if (this.closed || ctx.resendAt === 0 || ctx.reqMsg === null || ctx.queued) return;
+    const left = ctx.resendAt - performance.now();
+    if (left > 1) {
+      // Armed for an earlier request: wait for this one's own deadline.
+      armTimer(ctx, ctx.resendAt, left);
+      return;
+    }
     this.enqueue(ctx);
     this.runSendQueue();
   }
@@ -326,7 +341,10 @@ class Req0Protocol implements Protocol {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const ctx of this.contexts) this.abandon(ctx, new NngError("ECLOSED"));
+    for (const ctx of this.contexts) {
+      this.abandon(ctx, new NngError("ECLOSED"));
+      dropTimer(ctx);
+    }
     this.ready.drain();
   }
 
@@ -354,10 +372,9 @@ class Req0Protocol implements Protocol {
       ctx.queued = false;
       this.sendQueue.remove(ctx);
     }
-    if (ctx.timer !== null) {
-      clearTimeout(ctx.timer);
-      ctx.timer = null;
-    }
+    ctx.resendAt = 0;
+    // Keep the timer for the next request, but let it hold nothing open meanwhile.
+    if (ctx.timer !== null) setRef(ctx.timer, false);
   }
 
   private markReady(pipe: Pipe): void {
@@ -395,8 +412,14 @@ class Req0Protocol implements Protocol {
   /** Sends (or resends) the context's request on `pipe` and arms its resend timer. */
   private transmit(ctx: ReqContext, pipe: Pipe): void {
     ctx.pipe = pipe;
-    if (ctx.timer !== null) clearTimeout(ctx.timer);
-    ctx.timer = ctx.resendTime > 0 ? setTimeout(resendDue, ctx.resendTime, ctx) : null;
+    if (ctx.resendTime > 0) {
+      const at = performance.now() + ctx.resendTime;
+      ctx.resendAt = at;
+      if (ctx.timer === null || ctx.timerAt > at) {
+        if (ctx.timer !== null) clearTimeout(ctx.timer);
+        armTimer(ctx, at, ctx.resendTime);
+      } else setRef(ctx.timer, true);
+    } else ctx.resendAt = 0;
     // The pipe owns what it is given (inproc even rewrites it): give it a copy-on-write dup.
     if (pipe.send(ctx.reqMsg!.dup())) this.markReady(pipe);
   }
@@ -404,6 +427,27 @@ class Req0Protocol implements Protocol {
 
 function resendDue(ctx: ReqContext): void {
   ctx.sock.resendDue(ctx);
+}
+
+function armTimer(ctx: ReqContext, at: number, ms: number): void {
+  ctx.timerAt = at;
+  ctx.timer = setTimeout(resendDue, ms, ctx);
+}
+
+/** Node's timers can stop holding the process open (unref); browsers' are plain numbers. */
+function setRef(timer: ReturnType<typeof setTimeout>, ref: boolean): void {
+  const t = timer as { ref?: () => void; unref?: () => void; hasRef?: () => boolean };
+  if (typeof t.hasRef !== "function" || t.hasRef() === ref) return;
+  if (ref) t.ref!();
+  else t.unref!();
+}
+
+/** Drops the resend timer for good (the context or socket is closing). */
+function dropTimer(ctx: ReqContext): void {
+  if (ctx.timer !== null) {
+    clearTimeout(ctx.timer);
+    ctx.timer = null;
+  }
 }
 
 function cancelSend(aio: Aio, err: NngError): void {
