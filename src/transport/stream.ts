@@ -95,6 +95,7 @@ export class StreamConnection implements Connection, Deferred {
   private resumeQueued = false;
   /** The stream ended while whole frames were still held back; the pipe closes once they are delivered. */
   private lostWith: NngError | null = null;
+  private sentAfterLoss = false;
 
   constructor(
     private readonly sock: NetSocket,
@@ -141,9 +142,16 @@ export class StreamConnection implements Connection, Deferred {
 
   send(msg: Message): boolean {
     if (this.closed) return false;
-    // The stream is gone; the pipe closes once the held frames are delivered. Like a write into a
-    // broken connection, the message is lost.
-    if (this.lostWith) return true;
+    if (this.lostWith) {
+      // A write into the broken stream: the message is lost and, as NNG's failed write does, it
+      // closes the pipe (held frames included), once out of the caller's send path.
+      this.sentAfterLoss = true;
+      if (!this.resumeQueued) {
+        this.resumeQueued = true;
+        defer(this);
+      }
+      return true;
+    }
     const headerLength = msg.headerLength;
     const size = headerLength + msg.length;
     const frameLen = size + (this.ipc ? 9 : 8);
@@ -215,6 +223,8 @@ export class StreamConnection implements Connection, Deferred {
   runDeferred(): void {
     this.resumeQueued = false;
     if (this.closed) return;
+    if (this.lostWith && this.sentAfterLoss) return this.close(this.lostWith);
+    if (!this.decoder.isPaused) return;
     this.decoder.resume();
     if (this.decoder.isPaused || !this.handler || this.closed) return;
     if (this.lostWith) this.close(this.lostWith);

@@ -226,6 +226,30 @@ describe("tcp transport", { timeout: 30_000 }, () => {
     }
   });
 
+  test("a send after the peer closed (frames still held back) closes the pipe, as NNG's failed write does", async () => {
+    const pair = new Pair0();
+    const raw = new net.Socket();
+    try {
+      const l = await pair.listen("tcp://127.0.0.1:0");
+      await new Promise<void>((resolve, reject) => {
+        raw.once("error", reject);
+        raw.connect(l.getOption("tcp-bound-port") as number, "127.0.0.1", resolve);
+      });
+      // pair0's SP header and 5 frames: the first fills the queue, the rest wait in the decoder.
+      const frames = [Buffer.from([0, 0x53, 0x50, 0, 0x00, 0x10, 0, 0])];
+      for (let i = 0; i < 5; i++) frames.push(Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0x30 + i]));
+      raw.resume();
+      raw.end(Buffer.concat(frames));
+      await until(() => raw.closed, 3_000, "the connection closed");
+      assert.equal(pair.pipes.length, 1, "the pipe stays while it holds frames");
+      await pair.send("into the void", { timeout: 1_000 });
+      await until(() => pair.pipes.length === 0, 3_000, "the pipe closed by the send");
+    } finally {
+      raw.destroy();
+      await pair.close();
+    }
+  });
+
   test("many small messages are coalesced and arrive complete and in order", async () => {
     const pull = new Pull0();
     const push = new Push0();
