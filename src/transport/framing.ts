@@ -176,7 +176,7 @@ export class FrameDecoder {
 export function writeFramePrefix(out: Uint8Array, at: number, size: number, ipc: boolean): number {
   let p = at;
   if (ipc) out[p++] = IPC_MSG_TYPE;
-  const hi = Math.floor(size / 0x100000000);
+  const hi = size > 0xffffffff ? Math.floor(size / 0x100000000) : 0;
   out[p++] = hi >>> 24;
   out[p++] = (hi >>> 16) & 0xff;
   out[p++] = (hi >>> 8) & 0xff;

@@ -160,7 +160,11 @@ export class StreamConnection implements Connection, Deferred {
     const size = headerLength + msg.length;
     const frameLen = size + (this.ipc ? 9 : 8);
     if (frameLen <= COPY_LIMIT) {
-      if (this.slabUsed + frameLen > this.slab.length) this.newSlab();
+      if (this.slabUsed + frameLen > this.slab.length) {
+        // Write what the slab holds first: if the kernel takes it all, the slab is reused as is.
+        if (this.pendingBytes > 0) this.flush();
+        if (this.slabUsed + frameLen > this.slab.length) this.newSlab();
+      }
       const at = this.slabUsed + writeFramePrefix(this.slab, this.slabUsed, size, this.ipc);
       this.slabUsed = msg.copyTo(this.slab, at);
     } else {
