@@ -13,11 +13,6 @@ export const NEGOTIATION_TIMEOUT_MS = 10_000;
 const SLAB_SIZE = 64 * 1024;
 const COPY_LIMIT = 4096;
 const FLUSH_AT = 64 * 1024;
-// What all connections together may batch before they are all flushed: with one connection its own
-// FLUSH_AT comes first; spread over many (a push with 100 pulls), batches stay small enough for the
-// peers to work while more is produced, instead of everything waiting for the end of the turn.
-const FLUSH_ALL_AT = 256 * 1024;
-
 export interface StreamInfo {
   readonly ipc: boolean;
   readonly localAddress: SockAddr;
@@ -178,12 +173,9 @@ export class StreamConnection implements Connection, Deferred {
     }
     this.pendingBytes += frameLen;
     if (this.pendingBytes >= FLUSH_AT) this.flush();
-    else {
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        flushLater(this);
-      }
-      if ((dirtyBytes += frameLen) >= FLUSH_ALL_AT) flushAll();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      flushLater(this);
     }
     if (!this.blocked) return true;
     this.toldBusy = true;
@@ -193,7 +185,6 @@ export class StreamConnection implements Connection, Deferred {
   /** Writes everything batched so far in one corked burst. */
   flush(): void {
     this.flushQueued = false;
-    dirtyBytes = Math.max(0, dirtyBytes - this.pendingBytes);
     if (this.closed) return;
     const sock = this.sock;
     const pieces = this.pieces;
@@ -300,9 +291,9 @@ export class StreamConnection implements Connection, Deferred {
   }
 }
 
-// The connections with frames waiting for the end of this turn (one nextTick flushes them all).
+// The connections with frames waiting for the end of this turn: one nextTick flushes them all
+// (a push spreading over 100 pulls queued 100 ticks otherwise).
 let dirty: StreamConnection[] = [];
-let dirtyBytes = 0;
 let tickQueued = false;
 
 function flushLater(conn: StreamConnection): void {
@@ -315,13 +306,8 @@ function flushLater(conn: StreamConnection): void {
 
 function endOfTurn(): void {
   tickQueued = false;
-  flushAll();
-}
-
-function flushAll(): void {
   const conns = dirty;
   dirty = [];
-  dirtyBytes = 0;
-  // A connection flushed on its own meanwhile has nothing left; flush() is then a no-op.
+  // A connection flushed on its own meanwhile (64 KiB batched) has nothing left: flush() is a no-op.
   for (const c of conns) c.flush();
 }
