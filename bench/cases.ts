@@ -3,8 +3,8 @@ import type { Api, Proto, Transport } from "./spec.js";
 
 /** "cli": the `nngts perf` command (NNG's perf tools' modes) as a process of its own. */
 export type Impl = "nngts" | "libnng" | "ceiling" | "cli";
-/** thr: one-way throughput; lat: NNG perf latency; rr: req/rep with N contexts in flight (requests/s and round trip); fanout: pub/sub to N subscribers. */
-export type Kind = "thr" | "lat" | "rr" | "fanout";
+/** thr: one-way throughput; lat: NNG perf latency; rr: req/rep with N contexts in flight (requests/s and round trip); fanout: pub/sub to N subscribers; mem: a sender facing a stalled receiver (its resident memory). */
+export type Kind = "thr" | "lat" | "rr" | "fanout" | "mem";
 
 export interface Side {
   impl: Impl;
@@ -20,12 +20,14 @@ export interface BenchCase {
   /** the ceiling has no protocol: "push" stands for plain frames */
   proto: Proto;
   size: number;
-  /** messages (throughput, published for fan-out) or round trips (latency, rr) */
+  /** messages (throughput, published for fan-out), round trips (latency, rr) or milliseconds of sending (mem) */
   count: number;
   /** fan-out: how many subscribers */
   subscribers?: number;
   /** rr only: req contexts in flight (and rep contexts serving) */
   contexts?: number;
+  /** throughput: the receiver is this many pull sockets, each connected to the one sender */
+  peers?: number;
   /** throughput: the receiver; latency: the server */
   listener: Side;
   /** throughput: the sender; latency: the client */
@@ -33,7 +35,7 @@ export interface BenchCase {
   /** "nngts → libnng", "libnng", "ceiling"... */
   label: string;
   /** cases whose medians this one is compared with */
-  refs: { ceiling?: string; libnng?: string };
+  refs: { ceiling?: string; libnng?: string; single?: string };
 }
 
 export const THR_SIZES = [64, 1024, 65536] as const;
@@ -145,6 +147,11 @@ export function allCases(o: CaseOptions): BenchCase[] {
         out.push({ id: `${base}:cli-libnng`, kind: "lat", transport, proto, size, count, listener: libnng, dialer: cli, label: "nngts perf remote_lat ↔ libnng local_lat", refs });
         out.push({ id: `${base}:libnng-cli`, kind: "lat", transport, proto, size, count, listener: cli, dialer: libnng, label: "libnng remote_lat ↔ nngts perf local_lat", refs });
       }
+      if (libnngId) {
+        const lat = { kind: "lat", transport, proto, size, count, refs } as const;
+        out.push({ ...lat, id: `${base}:nngts-libnng`, listener: libnng, dialer: nngts, label: "nngts client → libnng server" });
+        out.push({ ...lat, id: `${base}:libnng-nngts`, listener: nngts, dialer: libnng, label: "libnng client → nngts server" });
+      }
     }
   }
   // Pub/sub fan-out: 1 publisher, 1/10/100 subscribers, nngts only (libnng's pub is measured by nobody here).
@@ -178,6 +185,26 @@ export function allCases(o: CaseOptions): BenchCase[] {
         out.push({ ...c, id: `${base}:nngts`, listener: nngts, dialer: nngts, label: `nngts, ${contexts} context${plural}`, refs: { libnng: libnngId } });
       }
     }
+  }
+  // One push spreading over 100 connected pulls, against the same push with one pull.
+  const fanSize = 64;
+  out.push({
+    id: `thr:tcp:push:${sizeLabel(fanSize)}:nngts-100pull`,
+    kind: "thr",
+    transport: "tcp",
+    proto: "push",
+    size: fanSize,
+    count: NODE_COUNT[fanSize]! / div,
+    peers: 100,
+    listener: nngts,
+    dialer: nngts,
+    label: "nngts → 100 nngts pulls",
+    refs: { ceiling: `thr:tcp:ceiling:${sizeLabel(fanSize)}`, single: `thr:tcp:push:${sizeLabel(fanSize)}:nngts-nngts` },
+  });
+
+  // A sender facing a receiver that stopped reading: its memory must stay within its queues.
+  for (const size of [64, 65536]) {
+    out.push({ id: `mem:tcp:push:${sizeLabel(size)}:stalled`, kind: "mem", transport: "tcp", proto: "push", size, count: STALL_MS / div, listener: nngts, dialer: nngts, label: "nngts push → stalled nngts pull", refs: {} });
   }
   out.push(...tlsCases(o, div));
   return out;
@@ -216,6 +243,9 @@ function tlsCases(o: CaseOptions, div: number): BenchCase[] {
   return out;
 }
 
+/** How long (ms) the stalled-receiver cases keep offering messages. */
+const STALL_MS = 4000;
+
 /** Cases whose id contains one of `filters` (all when none), plus the references they are compared with. */
 export function selectCases(cases: BenchCase[], filters: string[]): BenchCase[] {
   if (filters.length === 0) return cases;
@@ -224,6 +254,7 @@ export function selectCases(cases: BenchCase[], filters: string[]): BenchCase[] 
     if (!chosen.has(c.id)) continue;
     if (c.refs.ceiling) chosen.add(c.refs.ceiling);
     if (c.refs.libnng) chosen.add(c.refs.libnng);
+    if (c.refs.single) chosen.add(c.refs.single);
   }
   return cases.filter((c) => chosen.has(c.id));
 }

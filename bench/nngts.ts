@@ -1,5 +1,5 @@
 // The nngts side of each measurement, shaped like NNG's perf tools (local_thr/remote_thr, local_lat/remote_lat).
-import { Pair1, Pub0, Pull0, Push0, Socket, Sub0 } from "../src/index.js";
+import { Aio, Message, Pair1, Pub0, Pull0, Push0, Socket, Sub0 } from "../src/index.js";
 import { loadReqRep } from "./reqrep.js";
 import type { Api, Measurement, Proto } from "./spec.js";
 import { PERF_BUFFER, receiveThroughput, sendThroughput, serveLatency, measureLatency, seconds } from "../src/cli/perf-loops.js";
@@ -30,6 +30,78 @@ export async function thrSenderSocket(proto: Proto): Promise<Socket> {
   return s;
 }
 
+function checkSize(msg: Message, size: number): Error | null {
+  return msg.length === size ? null : new Error(`wrong message size: ${msg.length} != ${size}`);
+}
+
+/**
+ * `socks` pull sockets (one push spreads its messages over them): each first gets an empty sync message;
+ * the clock starts at the first sync and stops when `count` messages of `size` bytes arrived in all.
+ */
+export async function receiveFanout(socks: Socket[], size: number, count: number): Promise<Measurement> {
+  let start = 0;
+  let received = 0;
+  await new Promise<void>((resolve, reject) => {
+    for (const sock of socks) {
+      const aio = new Aio((a) => {
+        if (a.result !== 0) return reject(a.result);
+        const msg = a.msg!;
+        a.msg = null;
+        if (msg.length === 0) {
+          if (start === 0) start = seconds();
+        } else {
+          const err = checkSize(msg, size);
+          if (err) return reject(err);
+          if (++received === count) return resolve();
+        }
+        sock.recvAio(a);
+      });
+      sock.recvAio(aio);
+    }
+  });
+  return { seconds: seconds() - start, count };
+}
+
+/**
+ * A sender facing a receiver that never reads: for `ms` milliseconds it keeps offering fresh
+ * `size`-byte messages (each with its own bytes, so that anything queued shows in memory), and
+ * samples its resident memory. Flow control must stop it once its queues and the kernel's are full.
+ */
+export async function stalledSend(sock: Socket, size: number, ms: number): Promise<Measurement> {
+  const rss = (): number => process.memoryUsage.rss();
+  await new Promise((r) => setTimeout(r, 100)); // let the connection settle
+  const rssBefore = rss();
+  let rssHalf = rssBefore;
+  let peak = rssBefore;
+  const half = ms / 2;
+  const start = seconds();
+  const sample = setInterval(() => {
+    const v = rss();
+    peak = Math.max(peak, v);
+    if ((seconds() - start) * 1000 < half) rssHalf = Math.max(rssHalf, v);
+  }, 10);
+  let accepted = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const aio = new Aio((a) => {
+        if (a.result === 0) {
+          accepted++;
+          a.msg = new Message(size);
+        } else if (a.result.code !== "ETIMEDOUT") return reject(a.result);
+        // ETIMEDOUT: the message stays on the aio; offer it again until the time is up.
+        if ((seconds() - start) * 1000 >= ms) return resolve();
+        sock.sendAio(a);
+      });
+      aio.timeout = 50;
+      aio.msg = new Message(size);
+      sock.sendAio(aio);
+    });
+  } finally {
+    clearInterval(sample);
+  }
+  const rssPeak = Math.max(peak, process.resourceUsage().maxRSS * 1024);
+  return { seconds: seconds() - start, count: accepted, rssBefore, rssHalf, rssPeak };
+}
 function inprocUrl(): string {
   return `inproc://bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
 }

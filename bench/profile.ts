@@ -28,9 +28,15 @@ async function main(): Promise<void> {
   const m = await runOnce(c, {
     nodeArgs: (name) => ["--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-name", `${name.replace(/\W+/g, "-")}.cpuprofile`],
   });
-  console.log(`${c.id}, ${c.count} ${c.kind === "thr" ? "messages" : "round trips"}: ` +
-    (c.kind === "lat" ? `${oneWayMicros(m).toFixed(1)} µs` : `${Math.round(msgsPerSec(m)).toLocaleString("en")} ${c.kind === "rr" ? "req/s" : "msgs/s"}`) +
-    " (slower than the benchmark: the profiler takes its share)");
+  const what =
+    c.kind === "thr" || c.kind === "fanout"
+      ? `${c.count} messages: ${Math.round(msgsPerSec(m)).toLocaleString("en")} msgs/s`
+      : c.kind === "lat"
+        ? `${c.count} round trips: ${oneWayMicros(m).toFixed(1)} µs`
+        : c.kind === "rr"
+          ? `${c.count} requests: ${Math.round(msgsPerSec(m)).toLocaleString("en")} req/s`
+          : `${c.count} ms facing a stalled receiver: ${m.count} messages accepted`;
+  console.log(`${c.id}, ${what} (slower than the benchmark: the profiler takes its share)`);
   console.log(`profiles in ${dir}\n`);
   for (const f of readdirSync(dir).filter((x) => x.endsWith(".cpuprofile")).sort()) {
     const { total, rows } = selfTimes(join(dir, f));

@@ -1,7 +1,7 @@
 // Turns results into tables: plain text for the terminal, Markdown for docs/benchmarks.md.
 import { type BenchCase, protoLabel, sizeLabel } from "./cases.js";
 import type { MachineInfo } from "./machine.js";
-import { type CaseResult, type Spread, summarize } from "./stats.js";
+import { type CaseResult, type Spread, stalledBoundMiB, summarize } from "./stats.js";
 import type { TargetCheck } from "./targets.js";
 
 export interface Table {
@@ -41,7 +41,7 @@ function ratio(results: Map<string, CaseResult>, r: CaseResult, refId: string | 
 }
 
 function groupTitle(c: BenchCase): string {
-  return `${c.transport} ${protoLabel(c.proto)} ${sizeLabel(c.size)}`;
+  return `${c.transport} ${protoLabel(c.proto)} ${sizeLabel(c.size)}${c.peers ? `, ${c.peers} pull peers` : ""}`;
 }
 
 function cells(results: Map<string, CaseResult>, r: CaseResult, reps: number): string[] {
@@ -90,10 +90,33 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     headers: ["implementation", "API", "contexts", "requests", "requests/s median (min–max)", "round trip µs median (min–max)", "× libnng"],
     rows: [],
   };
+  const mem: Table = {
+    title: "Memory of a sender facing a stalled receiver (tcp, push → pull that stopped reading)",
+    headers: ["sender → receiver", "ran (ms)", "msgs accepted", "peak RSS MiB", "RSS growth MiB", "growth in 2nd half MiB", "queue bound MiB"],
+    rows: [],
+  };
+  const mib = (x: number): string => x.toFixed(1);
   const groups = new Map<string, CaseResult[]>();
   for (const r of results.values()) {
     const c = r.c;
     if (c.listener.impl === "ceiling") continue;
+    if (c.kind === "mem") {
+      const s = summarize(r);
+      mem.rows.push(`${c.transport} ${sizeLabel(c.size)}`);
+      if (!s?.mem) mem.rows.push([c.label, String(c.count), `failed: ${(r.error ?? "").split("\n")[0]!.slice(0, 80)}`, "", "", "", ""]);
+      else {
+        mem.rows.push([
+          c.label,
+          String(c.count),
+          withRange(s.mem.accepted, (x) => x.toFixed(0), reps),
+          withRange(s.mem.peak, mib, reps),
+          withRange(s.main, mib, reps),
+          withRange(s.mem.lateGrowth, mib, reps),
+          mib(stalledBoundMiB(c.size)),
+        ]);
+      }
+      continue;
+    }
     const key = `${c.kind}|${groupTitle(c)}`;
     let g = groups.get(key);
     if (!g) {
@@ -109,7 +132,7 @@ export function buildTables(results: Map<string, CaseResult>, reps: number): Tab
     table.rows.push(key.slice(key.indexOf("|") + 1));
     for (const r of g) table.rows.push(cells(results, r, reps));
   }
-  return [thr, lat, rr, fanout].filter((t) => t.rows.length > 0);
+  return [thr, lat, rr, fanout, mem].filter((t) => t.rows.length > 0);
 }
 
 export function textTable(t: Table): string {
@@ -226,7 +249,8 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   bytes into a new \`Message\`) and \`for (...) await sock.recv()\`.
 - **libnng rows**: \`test/interop/peer.c\` (built with gcc -O2 against the installed libnng) in its
   \`--local-thr\`/\`--remote-thr\`/\`--local-lat\`/\`--remote-lat\` modes, which follow NNG's perf/perf.c.
-  There is no libnng inproc row: the peer is a separate process.
+  There is no libnng inproc row: the peer is a separate process. Mixed rows (nngts → libnng, libnng →
+  nngts, and for latency nngts client → libnng server and the reverse) pair one of each.
 - **ceiling**: \`node:net\` with NNG's exact framing (8-byte SP header exchange, u64 big-endian length
   prefix, plus the type byte on ipc) and no protocol logic: the sender copies small frames into a
   64 KiB slab and writes one corked burst per 64 KiB (large payloads go out as their own buffers), waiting
@@ -241,6 +265,17 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   delivery to the moment every subscriber has the last message. "delivered msgs/s" counts deliveries
   summed over subscribers; "dropped" is the share of the COUNT × N offered deliveries that were lost.
   COUNT is 200 000 for 1 subscriber, 40 000 for 10, 4 000 for 100 (--quick: 10x fewer).
+- **100 pull peers** (\`thr:tcp:push:64B:nngts-100pull\`): one receiving process holds 100 pull sockets,
+  each listening on its own port (\`recv-buffer\` 128); the push dials all 100, sends one sync message to
+  each (round robin) and then COUNT messages spread over them; the clock runs from the first sync to the
+  COUNT-th message received in all. Its target compares it with the one-pull row (same code, one peer).
+- **Stalled receiver** (\`mem:tcp:push:*:stalled\`): a pull (\`recv-buffer\` 128) takes 128 messages and
+  never reads again; the push (\`send-buffer\` 128) keeps offering fresh SIZE-byte messages (each with its
+  own bytes, so anything queued shows) for 4 s (--quick: 0.4 s), retrying every 50 ms once flow control
+  stops it. The sender samples its RSS every 10 ms: growth = peak − RSS before sending; "2nd half" =
+  growth after the first half of the run (0 once the queues are full). The queue bound is what the sender
+  may hold: 130 messages (send-buffer, the one on the aio, one large write) plus one 64 KiB batch of small
+  frames; the kernel's socket buffers are not in RSS. The target allows 16 MiB above it for the runtime.
 - **Ratios**: "× ceiling" and "× libnng" divide this row's median by the reference's median (for
   throughput higher is better; for latency lower is better). The libnng reference is libnng → libnng.
 `;

@@ -58,6 +58,8 @@ function progress(c: BenchCase, r: CaseResult): string {
       ? `${Math.round(s.main.median).toLocaleString("en")} msgs/s${s.dropPct ? `, ${s.dropPct.median.toFixed(1)} % dropped` : ""}`
       : c.kind === "rr"
         ? `${Math.round(s.main.median).toLocaleString("en")} req/s, ${s.rtt!.median.toFixed(1)} µs round trip`
+        : c.kind === "mem"
+          ? `RSS +${s.main.median.toFixed(1)} MiB (peak ${s.mem!.peak.median.toFixed(1)} MiB, +${s.mem!.lateGrowth.median.toFixed(1)} in the 2nd half)`
         : `${s.main.median.toFixed(1)} µs`;
   return `${c.id.padEnd(44)} ${v}  (${r.wall.toFixed(1)} s)`;
 }

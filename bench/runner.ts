@@ -44,8 +44,23 @@ function parseResult(line: string): Measurement {
   return JSON.parse(line.slice(RESULT.length + 1)) as Measurement;
 }
 
-function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: RunOptions): Promise<Child> {
+type Role = PeerRole | "mem-recv" | "mem-send";
+
+/** The listening side's role and the dialing side's, by kind of case. */
+const ROLES: Record<BenchCase["kind"], [Role, Role]> = {
+  thr: ["thr-recv", "thr-send"],
+  lat: ["lat-server", "lat-client"],
+  mem: ["mem-recv", "mem-send"],
+  rr: ["lat-server", "lat-client"],
+  fanout: ["thr-recv", "thr-send"], // unused: fan-out runs its own way (runFanout)
+};
+
+function startSide(c: BenchCase, side: Side, role: Role, url: string, o: RunOptions): Promise<Child> {
   const name = `${side.impl} ${role}`;
+  if (role === "mem-recv" || role === "mem-send") {
+    if (side.impl !== "nngts") throw new Error(`${role} is nngts only`);
+    return Promise.resolve(startWorker(name, { impl: "nngts", role, url, size: c.size, ms: c.count }, o));
+  }
   const tls = c.transport === "tls" ? tlsFiles() : undefined;
   if (side.impl === "libnng" && c.kind === "rr") return startPeerContexts(role === "lat-server" ? "server" : "client", url, c.size, c.count, c.contexts ?? 1);
   if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count, tls);
@@ -62,7 +77,7 @@ function startSide(c: BenchCase, side: Side, role: PeerRole, url: string, o: Run
   }
   const spec: WorkerSpec =
     role === "thr-recv" || role === "thr-send"
-      ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count, ...(tls ? { tls } : {}) }
+      ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count, ...(tls ? { tls } : {}), ...(c.peers ? { peers: c.peers } : {}) }
       : { impl: "nngts", role, proto: c.proto, url, size: c.size, count: c.count, ...(tls ? { tls } : {}) };
   return Promise.resolve(startWorker(name, spec, o));
 }
@@ -146,7 +161,8 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
   const children: Child[] = [];
   try {
     if (c.kind === "fanout") return await runFanout(c, url, o);
-    const listener = await startSide(c, c.listener, thr ? "thr-recv" : "lat-server", url, o);
+    const [listenRole, dialRole] = ROLES[c.kind];
+    const listener = await startSide(c, c.listener, listenRole, url, o);
     children.push(listener);
     let bound = url;
     if (cliListens) {
@@ -155,7 +171,7 @@ export async function runOnce(c: BenchCase, o: RunOptions = {}): Promise<Measure
       const ready = await listener.waitLine(READY, READY_TIMEOUT_MS);
       if (ready.length > READY.length) bound = ready.slice(READY.length + 1);
     }
-    const dialer = await startSide(c, c.dialer, thr ? "thr-send" : "lat-client", bound, o);
+    const dialer = await startSide(c, c.dialer, dialRole, bound, o);
     children.push(dialer);
 
     const [reporter, reporterSide, other] = thr ? [listener, c.listener, dialer] : [dialer, c.dialer, listener];

@@ -40,7 +40,7 @@ export function roundTripMicros(m: Measurement, contexts: number): number {
 }
 
 export interface Summary {
-  /** throughput: msgs/s; latency: µs; rr: requests/s */
+  /** throughput: msgs/s; latency: µs; rr: requests/s; mem: peak RSS growth over the run, MiB */
   main: Spread;
   /** throughput: MB/s (10^6 bytes of payload); latency: unused */
   mbps?: Spread;
@@ -50,6 +50,19 @@ export interface Summary {
   published?: Spread;
   /** rr: mean round trip, µs */
   rtt?: Spread;
+  /** mem: the peak RSS (MiB), its growth during the second half of the run (MiB), messages accepted */
+  mem?: { peak: Spread; lateGrowth: Spread; accepted: Spread };
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * What a sender may hold facing a stalled receiver: its send-buffer (128 messages), the batch the
+ * connection had accepted when the socket said "busy" (up to 64 KiB of small frames, or one large
+ * message) and one message on the aio; in MiB.
+ */
+export function stalledBoundMiB(size: number): number {
+  return ((128 + 2) * (size + 9) + 64 * 1024) / MIB;
 }
 
 export function summarize(r: CaseResult): Summary | null {
@@ -61,6 +74,17 @@ export function summarize(r: CaseResult): Summary | null {
       main: spread(r.runs.map(msgsPerSec)),
       dropPct: spread(r.runs.map((m) => (100 * ((m.offered ?? m.count) - m.count)) / (m.offered ?? m.count))),
       published: spread(r.runs.map((m) => r.c.count / (m.pubSeconds ?? m.seconds))),
+    };
+  }
+  if (r.c.kind === "mem") {
+    const runs = r.runs;
+    return {
+      main: spread(runs.map((m) => ((m.rssPeak ?? 0) - (m.rssBefore ?? 0)) / MIB)),
+      mem: {
+        peak: spread(runs.map((m) => (m.rssPeak ?? 0) / MIB)),
+        lateGrowth: spread(runs.map((m) => Math.max(0, (m.rssPeak ?? 0) - (m.rssHalf ?? 0)) / MIB)),
+        accepted: spread(runs.map((m) => m.count)),
+      },
     };
   }
   const rates = r.runs.map(msgsPerSec);

@@ -1,7 +1,7 @@
 // A benchmark child process: `node dist/bench/worker.js '<WorkerSpec JSON>'`.
 // Prints "ready <url>" once listening, "result <Measurement JSON>" when it measured, "error <text>" on failure.
 // Roles that measure nothing stay connected until stdin closes (the orchestrator's signal).
-import { Message, Rep0, Req0, type Socket } from "../src/index.js";
+import { Message, Pull0, Push0, Rep0, Req0, type Socket } from "../src/index.js";
 import { inprocContexts, measureContexts, serveContexts } from "./contexts.js";
 import { ceilingMeasureLatency, ceilingReceive, ceilingSend, ceilingServeLatency } from "./ceiling.js";
 import {
@@ -9,9 +9,11 @@ import {
   inprocThroughput,
   measureLatency,
   openSocket,
+  receiveFanout,
   receiveThroughput,
   sendThroughput,
   serveLatency,
+  stalledSend,
   thrReceiverSocket,
   thrSenderSocket,
 } from "./nngts.js";
@@ -79,6 +81,19 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
       return report(m);
     }
     case "thr-recv": {
+      if (spec.peers) {
+        // Many pulls, each listening on its own address; the sender dials them all.
+        const socks = await Promise.all(Array.from({ length: spec.peers }, () => thrReceiverSocket(spec.proto)));
+        const urls = [];
+        for (const [i, sock] of socks.entries()) {
+          const l = await sock.listen(spec.url.startsWith("ipc://") ? `${spec.url}.${i}` : spec.url);
+          urls.push(String(l.getOption("url")));
+        }
+        ready(urls.join(" "));
+        const m = await receiveFanout(socks, spec.size, spec.count);
+        await Promise.all(socks.map((s) => s.close()));
+        return report(m);
+      }
       const sock = await thrReceiverSocket(spec.proto);
       await listenOn(sock, spec.url, spec.tls);
       const m = await receiveThroughput(sock, spec.size, spec.count, spec.api);
@@ -89,9 +104,26 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
     }
     case "thr-send": {
       const sock = await thrSenderSocket(spec.proto);
-      await dialTo(sock, spec.url, spec.tls);
-      await sendThroughput(sock, spec.size, spec.count, spec.api);
+      const urls = spec.url.split(" ");
+      await Promise.all(urls.map((u) => dialTo(sock, u, spec.tls)));
+      await sendThroughput(sock, spec.size, spec.count, spec.api, urls.length);
       await inputClosed();
+      return sock.close();
+    }
+    case "mem-recv": {
+      // Takes 128 messages (its recv-buffer), then never reads again.
+      const sock = new Pull0();
+      sock.setOption("recv-buffer", 128);
+      await listenOn(sock, spec.url);
+      await inputClosed();
+      return sock.close();
+    }
+    case "mem-send": {
+      const sock = new Push0();
+      sock.setOption("send-buffer", 128);
+      await sock.dial(spec.url);
+      const m = await stalledSend(sock, spec.size, spec.ms);
+      report(m);
       return sock.close();
     }
     case "lat-server": {

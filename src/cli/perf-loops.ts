@@ -61,9 +61,10 @@ export async function receiveThroughput(sock: Socket, size: number, count: numbe
  * whose callback sends the next message, each a Message.wrap of one payload (no copy); "promise":
  * the plain `await sock.send(bytes)` loop (which copies the bytes into a new Message).
  */
-export async function sendThroughput(sock: Socket, size: number, count: number, api: PerfApi = "aio"): Promise<void> {
+export async function sendThroughput(sock: Socket, size: number, count: number, api: PerfApi = "aio", syncs = 1): Promise<void> {
   const payload = new Uint8Array(size);
-  await sock.send(new Message(0));
+  // One sync message per receiving peer (round robin gives each connected pull one; perf has one).
+  for (let i = 0; i < syncs; i++) await sock.send(new Message(0));
   if (api === "promise") {
     for (let i = 0; i < count; i++) await sock.send(payload);
     return;

@@ -1,3 +1,4 @@
+import { type Deferred, defer } from "./defer.js";
 import { NngError } from "./errors.js";
 import type { Message } from "./message.js";
 
@@ -25,7 +26,7 @@ export type AioCanceler = (aio: Aio, err: NngError) => void;
  * receive, `msg` are set. One operation at a time: starting another while one is in progress throws
  * EBUSY. An aio can be reused for the next operation once its callback has run.
  */
-export class Aio {
+export class Aio implements Deferred {
   /**
    * nng_aio_set_msg / nng_aio_get_msg: the message to send (the socket owns it once the send
    * succeeds, and sets this to null), or the one received (it then belongs to the caller).
@@ -52,13 +53,10 @@ export class Aio {
   private callbackDue = false;
   private stopped = false;
   private waiters: Array<() => void> | null = null;
-  /** One closure per Aio, not one per operation: finish() is on every message's path. */
-  private readonly completeFn: () => void;
 
   /** nng_aio_alloc. Without a callback, use `wait()` to learn when the operation ended. */
   constructor(callback?: AioCallback) {
     this.callback = callback;
-    this.completeFn = () => this.complete();
   }
 
   /** True while an operation is in progress or its callback has not run yet. */
@@ -149,7 +147,7 @@ export class Aio {
     }
     this.result = result;
     this.callbackDue = true;
-    queueMicrotask(this.completeFn);
+    defer(this);
   }
 
   /** True while the operation started by `begin` has not finished. */
@@ -157,7 +155,8 @@ export class Aio {
     return this.pending;
   }
 
-  private complete(): void {
+  /** @internal runs the callback (scheduled by `finish`). */
+  runDeferred(): void {
     this.callbackDue = false;
     const waiters = this.waiters;
     this.waiters = null;

@@ -109,6 +109,19 @@ class Chunk {
     return this.owned ? this.buf.length - this.start : this.end - this.start;
   }
 
+  /** Copies the bytes into `out` at `at` without making a view when avoidable; returns the new offset. */
+  copyTo(out: Uint8Array, at: number): number {
+    const { buf, start, end } = this;
+    const n = end - start;
+    if (n <= 32) {
+      // Short copies: a loop is cheaper than allocating a subarray for `set`.
+      for (let i = start; i < end; i++) out[at++] = buf[i]!;
+      return at;
+    }
+    out.set(start === 0 && end === buf.length ? buf : buf.subarray(start, end), at);
+    return at + n;
+  }
+
   /** Makes `to` a view of the same bytes; both become copy-on-write. */
   shareInto(to: Chunk): void {
     this.owned = false;
@@ -135,7 +148,7 @@ class Chunk {
       const spare = cap - need;
       at = front + (front > 0 ? spare >> 1 : HEADROOM);
       const nb = alloc(cap);
-      nb.set(buf.subarray(this.start, this.end), at);
+      if (len > 0) nb.set(buf.subarray(this.start, this.end), at);
       this.buf = nb;
       this.owned = true;
     }
@@ -305,10 +318,14 @@ class Chunk {
  * Views returned by `body` and `header` are invalidated by any later mutation. Writing through such a
  * view bypasses copy-on-write: after `dup` or `wrap` it also changes the sharers' bytes.
  */
+/** The header of every message that never had one; only read, never written. */
+const NO_HEADER = new Chunk(EMPTY, 0, 0, false);
+
 export class Message {
   /** Id of the pipe the message came from or is routed to; 0 = none. */
   pipe = 0;
-  private readonly h: Chunk = new Chunk(EMPTY, 0, 0, false);
+  /** NO_HEADER (shared, never written) until the header is first written: most messages have none. */
+  private h: Chunk = NO_HEADER;
   private readonly b: Chunk;
 
   /** `body` as a number makes a zero-filled body of that size; bytes are copied. */
@@ -344,6 +361,19 @@ export class Message {
     return m;
   }
 
+  /**
+   * @internal A message whose body is bytes [start, end) of `bytes`, shared (copied on its first write):
+   * like `wrap(bytes.subarray(start, end))` without allocating the view (transports decode frames so).
+   */
+  static wrapRange(bytes: Uint8Array, start: number, end: number): Message {
+    const m = new Message();
+    const b = m.b;
+    b.buf = bytes;
+    b.start = start;
+    b.end = end;
+    return m;
+  }
+
   /** The body (nng_msg_body): a view, invalidated by the next change to the message. */
   get body(): Uint8Array {
     return this.b.view();
@@ -360,6 +390,33 @@ export class Message {
   /** The body's length in bytes (nng_msg_len). */
   get length(): number {
     return this.b.end - this.b.start;
+  }
+
+  /**
+   * @internal Moves the first `n` body bytes to the end of the header (what a receiving protocol does
+   * with its own header words). Into an empty header it moves no bytes: both share the storage,
+   * copy-on-write.
+   */
+  bodyToHeader(n: number): void {
+    const b = this.b;
+    if (!(n >= 0 && n <= b.end - b.start) || !Number.isInteger(n)) tooShort(n);
+    if (this.h.end - this.h.start > 0) {
+      this.writableHeader().append(b.buf.subarray(b.start, b.start + n));
+      b.start += n;
+      return;
+    }
+    const h = this.writableHeader();
+    b.owned = false; // the body may no longer write outside its bytes: the header's are there
+    h.buf = b.buf;
+    h.start = b.start;
+    h.end = b.start + n;
+    h.owned = false;
+    b.start += n;
+  }
+
+  /** @internal Copies header then body (the wire form) into `out` at `at`; returns the offset after them. */
+  copyTo(out: Uint8Array, at: number): number {
+    return this.b.copyTo(out, this.h.copyTo(out, at));
   }
 
   /** The header's length in bytes (nng_msg_header_len). */
@@ -464,12 +521,12 @@ export class Message {
 
   /** nng_msg_header_append: adds bytes at the end of the header. */
   headerAppend(data: Bytes): void {
-    this.h.append(toBytes(data));
+    this.writableHeader().append(toBytes(data));
   }
 
   /** nng_msg_header_insert: adds bytes at the front of the header. */
   headerInsert(data: Bytes): void {
-    this.h.insert(toBytes(data));
+    this.writableHeader().insert(toBytes(data));
   }
 
   /** nng_msg_header_trim: removes `n` bytes from the front of the header (EINVAL if shorter). */
@@ -484,32 +541,32 @@ export class Message {
 
   /** nng_msg_header_append_u16: appends `v` to the header as 2 bytes, big-endian. */
   headerAppendU16(v: number): void {
-    this.h.appendU16(v);
+    this.writableHeader().appendU16(v);
   }
 
   /** nng_msg_header_append_u32: appends `v` to the header as 4 bytes, big-endian. */
   headerAppendU32(v: number): void {
-    this.h.appendU32(v);
+    this.writableHeader().appendU32(v);
   }
 
   /** nng_msg_header_append_u64: appends `v` to the header as 8 bytes, big-endian. */
   headerAppendU64(v: bigint | number): void {
-    this.h.appendU64(v);
+    this.writableHeader().appendU64(v);
   }
 
   /** nng_msg_header_insert_u16: prepends `v` to the header as 2 bytes, big-endian. */
   headerInsertU16(v: number): void {
-    this.h.insertU16(v);
+    this.writableHeader().insertU16(v);
   }
 
   /** nng_msg_header_insert_u32: prepends `v` to the header as 4 bytes, big-endian. */
   headerInsertU32(v: number): void {
-    this.h.insertU32(v);
+    this.writableHeader().insertU32(v);
   }
 
   /** nng_msg_header_insert_u64: prepends `v` to the header as 8 bytes, big-endian. */
   headerInsertU64(v: bigint | number): void {
-    this.h.insertU64(v);
+    this.writableHeader().insertU64(v);
   }
 
   /** nng_msg_header_trim_u16: removes and returns the header's leading big-endian u16. */
@@ -549,13 +606,18 @@ export class Message {
 
   /** nng_msg_header_clear: empties the header. */
   headerClear(): void {
-    this.h.clear();
+    if (this.h !== NO_HEADER) this.h.clear();
+  }
+
+  private writableHeader(): Chunk {
+    if (this.h === NO_HEADER) this.h = new Chunk(EMPTY, 0, 0, false);
+    return this.h;
   }
 
   /** An independent copy (header, body, pipe) in O(1): storage is shared copy-on-write. */
   dup(): Message {
     const m = new Message();
-    this.h.shareInto(m.h);
+    if (this.h !== NO_HEADER) this.h.shareInto(m.writableHeader());
     this.b.shareInto(m.b);
     m.pipe = this.pipe;
     return m;

@@ -13,11 +13,14 @@ export type BacktraceResult = "ok" | "ttl" | "malformed";
  * message quietly); the body ends first: "malformed" (close the pipe).
  */
 export function takeBacktrace(msg: Message, ttl: number): BacktraceResult {
+  // Find the end first, then move all the words at once (no copy into an empty header).
+  const length = msg.length;
   for (let hops = 1; ; hops++) {
     if (hops > ttl) return "ttl";
-    if (msg.length < 4) return "malformed";
-    const word = msg.trimU32();
-    msg.headerAppendU32(word);
-    if (word & 0x80000000) return "ok";
+    if (length < hops * 4) return "malformed";
+    if (msg.peekU32((hops - 1) * 4) & 0x80000000) {
+      msg.bodyToHeader(hops * 4);
+      return "ok";
+    }
   }
 }

@@ -41,6 +41,8 @@ class Pair1Protocol extends QueuedProtocol {
   /** Polyamorous peers by pipe id, in the order they joined (the first is the default target). */
   private readonly polyPeers = new Map<number, Pipe>();
   private anyPipeSeen = false;
+  /** ttl-max, cached (read per received message); cleared when the option changes. */
+  private ttlMax: number | undefined;
 
   constructor(host: ProtocolHost) {
     super(host, true, true, bumpHops);
@@ -72,13 +74,13 @@ class Pair1Protocol extends QueuedProtocol {
 
   override pipeMessage(pipe: Pipe, msg: Message): void {
     if (msg.length < 4) return this.malformed(pipe);
-    const hops = msg.trimU32();
+    const hops = msg.peekU32(0);
     if (hops > MAX_HOPS) return this.malformed(pipe);
-    if (hops > (this.host.option("ttl-max") as number)) {
+    if (hops > (this.ttlMax ??= this.host.option("ttl-max") as number)) {
       this.host.count("ttl-drop");
       return;
     }
-    msg.headerAppendU32(hops);
+    msg.bodyToHeader(4);
     this.recvQ.deliver(msg, pipe);
   }
 
@@ -119,6 +121,7 @@ class Pair1Protocol extends QueuedProtocol {
   }
 
   override optionChanged(name: string, value: OptionValue): void {
+    if (name === "ttl-max") this.ttlMax = undefined;
     if (name === "pair1:polyamorous") {
       // NNG fixes the mode once peers have been seen.
       if (this.anyPipeSeen) throw new NngError("ESTATE", "pair1:polyamorous must be set before connecting");

@@ -27,6 +27,11 @@ export abstract class QueuedProtocol implements Protocol {
   readonly options: readonly ProtocolOption[] = BUFFER_OPTIONS;
   protected readonly sendQ: SendQueue;
   protected readonly recvQ: RecvQueue;
+  // Read only when an operation has to wait, and cached: an option lookup per message showed in profiles.
+  private sendTimeoutValue: number | undefined;
+  private recvTimeoutValue: number | undefined;
+  private readonly sendTimeout = (): number => (this.sendTimeoutValue ??= this.host.option("send-timeout") as number);
+  private readonly recvTimeout = (): number => (this.recvTimeoutValue ??= this.host.option("recv-timeout") as number);
 
   constructor(
     protected readonly host: ProtocolHost,
@@ -58,12 +63,12 @@ export abstract class QueuedProtocol implements Protocol {
 
   send(aio: Aio): void {
     if (!this.canSend) return refuse(aio, new NngError("ENOTSUP", "this protocol cannot send"));
-    this.sendQ.send(aio, this.host.option("send-timeout") as number);
+    this.sendQ.send(aio, this.sendTimeout);
   }
 
   recv(aio: Aio): void {
     if (!this.canRecv) return refuse(aio, new NngError("ENOTSUP", "this protocol cannot receive"));
-    this.recvQ.recv(aio, this.host.option("recv-timeout") as number);
+    this.recvQ.recv(aio, this.recvTimeout);
   }
 
   getOption(_name: string): OptionValue | undefined {
@@ -71,7 +76,9 @@ export abstract class QueuedProtocol implements Protocol {
   }
 
   optionChanged(name: string, value: OptionValue): void {
-    if (name === "recv-buffer") this.recvQ.setCapacity(value as number);
+    if (name === "send-timeout") this.sendTimeoutValue = undefined;
+    else if (name === "recv-timeout") this.recvTimeoutValue = undefined;
+    else if (name === "recv-buffer") this.recvQ.setCapacity(value as number);
     else if (name === "send-buffer") this.sendQ.setCapacity(value as number);
   }
 

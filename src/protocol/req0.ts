@@ -381,9 +381,13 @@ class Req0Protocol implements Protocol {
     this.sendQueue.push(ctx);
   }
 
-  /** Takes the context off the send queue; its timer, if armed, lapses by itself. */
+  /**
+   * Takes the context off the send queue; its timer, if armed, lapses by itself and meanwhile holds
+   * nothing open (a long resend-time must not keep a finished process alive).
+   */
   private stopResending(ctx: ReqContext): void {
     this.sendQueue.remove(ctx);
+    if (ctx.timer !== null) setRef(ctx.timer, false);
   }
 
   private armTimer(ctx: ReqContext, ms: number, at: number): void {
@@ -444,6 +448,7 @@ class Req0Protocol implements Protocol {
       ctx.resendAt = due;
       // Re-armed only when none runs or it would fire too late (resend-time was lowered).
       if (ctx.timer === null || ctx.timerAt > due) this.armTimer(ctx, ctx.resendTime, due);
+      else setRef(ctx.timer, true);
     }
     // The pipe owns what it is given (inproc even rewrites it): give it a copy-on-write dup.
     if (pipe.send(ctx.reqMsg!.dup())) this.markReady(pipe);
@@ -471,6 +476,14 @@ function unlinkFromPipe(ctx: ReqContext): void {
 
 function resendDue(ctx: ReqContext): void {
   ctx.sock.resendDue(ctx);
+}
+
+/** Node's timers can stop holding the process open (unref); browsers' are plain numbers. */
+function setRef(timer: ReturnType<typeof setTimeout>, ref: boolean): void {
+  const t = timer as { ref?: () => void; unref?: () => void; hasRef?: () => boolean };
+  if (typeof t.hasRef !== "function" || t.hasRef() === ref) return;
+  if (ref) t.ref!();
+  else t.unref!();
 }
 
 function cancelSend(aio: Aio, err: NngError): void {

@@ -26,7 +26,8 @@ export class SendQueue {
     return this.ready.length > 0 || this.buffered.length < this.capacity;
   }
 
-  send(aio: Aio, defaultTimeout: number): void {
+  /** `defaultTimeout`: the socket's timeout, or a function giving it (read only when the aio must wait). */
+  send(aio: Aio, defaultTimeout: number | (() => number)): void {
     const msg = aio.msg!;
     if (this.buffered.length === 0) {
       const pipe = this.ready.shift();
@@ -53,7 +54,7 @@ export class SendQueue {
       aio.finish(new NngError("ECLOSED"));
       return;
     }
-    if (!aio.begin(cancelSend, effectiveTimeout(aio, defaultTimeout))) return;
+    if (!aio.begin(cancelSend, effectiveTimeout(aio, typeof defaultTimeout === "number" ? defaultTimeout : defaultTimeout()))) return;
     aio.owner = this;
     this.waiters.push(aio);
   }

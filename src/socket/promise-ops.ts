@@ -18,31 +18,44 @@ export function failAio(aio: Aio, err: NngError): void {
   aio.finish(err);
 }
 
-function run(start: (aio: Aio) => void, msg: Message | null, options: OperationOptions | undefined): Promise<Aio> {
-  return new Promise<Aio>((resolve, reject) => {
+// Promise per operation, but nothing more: no async wrapper (an extra promise and turn) and no
+// closure beyond the executor's.
+function run<T>(
+  start: (aio: Aio) => void,
+  msg: Message | null,
+  options: OperationOptions | undefined,
+  result: (aio: Aio) => T,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const signal = options?.signal;
     if (signal?.aborted) return reject(new NngError("ECANCELED", "aborted"));
-    const onAbort = (): void => aio.cancel();
+    const onAbort = signal ? (): void => aio.cancel() : null;
     const aio = new Aio((a) => {
-      signal?.removeEventListener("abort", onAbort);
+      if (onAbort) signal!.removeEventListener("abort", onAbort);
       const err = a.result;
-      if (err === 0) return resolve(a);
+      if (err === 0) return resolve(result(a));
       reject(options?.nonblock && err.code === "ETIMEDOUT" ? new NngError("EAGAIN") : err);
     });
     aio.msg = msg;
-    aio.timeout = options?.nonblock ? 0 : (options?.timeout ?? DURATION_DEFAULT);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    if (options) aio.timeout = options.nonblock ? 0 : (options.timeout ?? DURATION_DEFAULT);
+    if (onAbort) signal!.addEventListener("abort", onAbort, { once: true });
     start(aio);
   });
 }
 
+const nothing = (): void => undefined;
+const received = (aio: Aio): Message => aio.msg!;
+
 /** The Promise form of a send operation. */
-export async function runSend(start: (aio: Aio) => void, data: Bytes | Message, options?: OperationOptions): Promise<void> {
-  await run(start, data instanceof Message ? data : new Message(data), options);
+export function runSend(start: (aio: Aio) => void, data: Bytes | Message, options?: OperationOptions): Promise<void> {
+  try {
+    return run(start, data instanceof Message ? data : new Message(data), options, nothing);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /** The Promise form of a receive operation. */
-export async function runRecv(start: (aio: Aio) => void, options?: OperationOptions): Promise<Message> {
-  const aio = await run(start, null, options);
-  return aio.msg!;
+export function runRecv(start: (aio: Aio) => void, options?: OperationOptions): Promise<Message> {
+  return run(start, null, options, received);
 }

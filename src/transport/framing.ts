@@ -38,6 +38,8 @@ export class FrameDecoder {
   private parts: Uint8Array[] = [];
   private have = 0;
   private held: Uint8Array[] = [];
+  /** Where the unread part of `held[0]` starts (kept as an offset: no view per pause). */
+  private heldOffset = 0;
   private paused = false;
   private failed = false;
 
@@ -67,21 +69,28 @@ export class FrameDecoder {
   /** Resumes delivery, first of what was held back. */
   resume(): void {
     this.paused = false;
-    while (this.held.length > 0 && !this.paused) this.push(this.held.shift()!);
+    while (this.held.length > 0 && !this.paused && !this.failed) {
+      const off = this.heldOffset;
+      this.heldOffset = 0;
+      this.consume(this.held.shift()!, off);
+    }
   }
 
   /** Feeds a chunk; the chunk must not be modified afterwards (messages may be views on it). */
   push(chunk: Uint8Array): void {
     if (this.failed) return;
-    if (this.paused) {
-      this.held.push(chunk);
-      return;
-    }
-    let off = 0;
+    if (this.paused) this.held.push(chunk);
+    else this.consume(chunk, 0);
+  }
+
+  private consume(chunk: Uint8Array, off: number): void {
+    // node:net hands out Buffers; a plain Uint8Array over the same bytes makes cheaper views.
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     const len = chunk.length;
     while (off < len) {
       if (this.paused) {
-        this.held.unshift(chunk.subarray(off));
+        this.held.unshift(chunk);
+        this.heldOffset = off;
         return;
       }
       if (this.want < 0) {
@@ -91,7 +100,7 @@ export class FrameDecoder {
           if (size < 0) return;
           off += this.prefixLength;
           if (len - off >= size) {
-            this.deliver(Message.wrap(chunk.subarray(off, off + size)));
+            this.deliver(Message.wrapRange(chunk, off, off + size));
             off += size;
             continue;
           }
@@ -167,7 +176,7 @@ export class FrameDecoder {
 export function writeFramePrefix(out: Uint8Array, at: number, size: number, ipc: boolean): number {
   let p = at;
   if (ipc) out[p++] = IPC_MSG_TYPE;
-  const hi = Math.floor(size / 0x100000000);
+  const hi = size > 0xffffffff ? Math.floor(size / 0x100000000) : 0;
   out[p++] = hi >>> 24;
   out[p++] = (hi >>> 16) & 0xff;
   out[p++] = (hi >>> 8) & 0xff;

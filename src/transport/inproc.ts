@@ -1,3 +1,4 @@
+import { type Deferred, defer } from "../core/defer.js";
 import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionValue, SockAddr } from "../core/options.js";
@@ -14,7 +15,7 @@ type Accept = (err: NngError | null, conn: Connection | null) => void;
 const listeners = new Map<string, InprocListener>();
 
 /** One end of an in-process pipe; messages pass by reference, never serialized. */
-class InprocConnection implements Connection {
+class InprocConnection implements Connection, Deferred {
   other!: InprocConnection;
   readonly localAddress: SockAddr;
   readonly remoteAddress: SockAddr;
@@ -42,9 +43,8 @@ class InprocConnection implements Connection {
   send(msg: Message): boolean {
     if (this.closed) return false;
     // The receiver sees the protocol header at the front of the body, as from the wire.
-    const header = msg.header;
-    if (header.length) {
-      msg.insert(header);
+    if (msg.headerLength) {
+      msg.insert(msg.header);
       msg.headerClear();
     }
     return this.other.enqueue(msg);
@@ -85,10 +85,11 @@ class InprocConnection implements Connection {
   private schedule(): void {
     if (this.scheduled || this.paused || !this.handler || this.inbox.length === 0) return;
     this.scheduled = true;
-    queueMicrotask(() => this.deliver());
+    defer(this);
   }
 
-  private deliver(): void {
+  /** @internal delivers the inbox (scheduled by `schedule`). */
+  runDeferred(): void {
     this.scheduled = false;
     const handler = this.handler;
     if (!handler) return;

@@ -1,5 +1,6 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
+import { type Deferred, defer } from "../core/defer.js";
 import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionValue, SockAddr } from "../core/options.js";
@@ -83,7 +84,7 @@ export function negotiate(
 }
 
 /** A pipe's connection over tcp, ipc or tls: NNG framing, coalesced writes, read flow control. */
-export class StreamConnection implements Connection {
+export class StreamConnection implements Connection, Deferred {
   readonly localAddress: SockAddr;
   readonly remoteAddress: SockAddr;
   private handler: ConnectionHandler | null = null;
@@ -101,6 +102,9 @@ export class StreamConnection implements Connection {
   private closed = false;
   private early: Uint8Array | null;
   private resumeQueued = false;
+  /** The stream ended while whole frames were still held back; the pipe closes once they are delivered. */
+  private lostWith: NngError | null = null;
+  private sentAfterLoss = false;
 
   constructor(
     private readonly sock: ByteStream,
@@ -120,8 +124,8 @@ export class StreamConnection implements Connection {
       (m) => this.handler!.received(m),
       (err) => this.close(err),
     );
-    sock.on("error", (e) => this.close(NngError.fromSystem(e)));
-    sock.on("close", () => this.close(new NngError("ECONNSHUT")));
+    sock.on("error", (e) => this.lost(NngError.fromSystem(e)));
+    sock.on("close", () => this.lost(new NngError("ECONNSHUT")));
     sock.on("drain", () => {
       this.blocked = false;
       if (!this.toldBusy || this.closed) return;
@@ -140,38 +144,48 @@ export class StreamConnection implements Connection {
     const early = this.early;
     this.early = null;
     if (early) this.decoder.push(early);
-    if (!this.decoder.isPaused && !this.closed) this.sock.resume();
+    if (this.decoder.isPaused || this.closed) return;
+    if (this.lostWith) this.close(this.lostWith);
+    else this.sock.resume();
   }
 
   send(msg: Message): boolean {
     if (this.closed) return false;
-    const header = msg.header;
-    const body = msg.body;
-    const size = header.length + body.length;
+    if (this.lostWith) {
+      // A write into the broken stream: the message is lost and, as NNG's failed write does, it
+      // closes the pipe (held frames included), once out of the caller's send path.
+      this.sentAfterLoss = true;
+      if (!this.resumeQueued) {
+        this.resumeQueued = true;
+        defer(this);
+      }
+      return true;
+    }
+    const headerLength = msg.headerLength;
+    const size = headerLength + msg.length;
     const frameLen = size + (this.ipc ? 9 : 8);
     if (frameLen <= COPY_LIMIT) {
-      if (this.slabUsed + frameLen > this.slab.length) this.newSlab();
-      let at = this.slabUsed;
-      at += writeFramePrefix(this.slab, at, size, this.ipc);
-      if (header.length) {
-        this.slab.set(header, at);
-        at += header.length;
+      if (this.slabUsed + frameLen > this.slab.length) {
+        // Write what the slab holds first: if the kernel takes it all, the slab is reused as is.
+        if (this.pendingBytes > 0) this.flush();
+        if (this.slabUsed + frameLen > this.slab.length) this.newSlab();
       }
-      this.slab.set(body, at);
-      this.slabUsed = at + body.length;
+      const at = this.slabUsed + writeFramePrefix(this.slab, this.slabUsed, size, this.ipc);
+      this.slabUsed = msg.copyTo(this.slab, at);
     } else {
+      // Large payloads go out as they are (vectored with their prefix), never copied.
       this.cutSlab();
       const prefix = new Uint8Array(this.ipc ? 9 : 8);
       writeFramePrefix(prefix, 0, size, this.ipc);
       this.pieces.push(prefix);
-      if (header.length) this.pieces.push(header);
-      this.pieces.push(body);
+      if (headerLength) this.pieces.push(msg.header);
+      this.pieces.push(msg.body);
     }
     this.pendingBytes += frameLen;
     if (this.pendingBytes >= FLUSH_AT) this.flush();
     else if (!this.flushQueued) {
       this.flushQueued = true;
-      process.nextTick(flushLater, this);
+      flushLater(this);
     }
     if (!this.blocked) return true;
     this.toldBusy = true;
@@ -181,20 +195,30 @@ export class StreamConnection implements Connection {
   /** Writes everything batched so far in one corked burst. */
   flush(): void {
     this.flushQueued = false;
-    this.cutSlab();
-    const pieces = this.pieces;
-    if (pieces.length === 0 || this.closed) return;
-    this.pieces = [];
-    this.pendingBytes = 0;
+    if (this.closed) return;
     const sock = this.sock;
-    let ok = true;
-    if (pieces.length === 1) ok = sock.write(pieces[0]!);
-    else {
+    const pieces = this.pieces;
+    let ok: boolean;
+    if (pieces.length === 0) {
+      // Only small frames: one write of the slab's new bytes (the usual case, and a latency path).
+      if (this.slabUsed === this.batchStart) return;
+      const batch = this.slab.subarray(this.batchStart, this.slabUsed);
+      this.batchStart = this.slabUsed;
+      this.pendingBytes = 0;
+      ok = sock.write(batch);
+    } else {
+      this.cutSlab();
+      this.pieces = [];
+      this.pendingBytes = 0;
       sock.cork();
+      ok = true;
       for (const p of pieces) ok = sock.write(p);
       sock.uncork();
     }
     if (!ok) this.blocked = true;
+    // The kernel took everything at once (the usual case): nothing refers to the slab any more, so
+    // it is refilled from the start instead of a fresh one being allocated every 64 KiB.
+    else if (sock.writableLength === 0) this.slabUsed = this.batchStart = 0;
   }
 
   pause(): void {
@@ -205,12 +229,35 @@ export class StreamConnection implements Connection {
     if (this.closed || !this.decoder.isPaused || this.resumeQueued) return;
     // Deferred so that a protocol resuming a pipe inside its own recv path is not re-entered.
     this.resumeQueued = true;
-    queueMicrotask(() => {
-      this.resumeQueued = false;
-      if (this.closed) return;
-      this.decoder.resume();
-      if (!this.decoder.isPaused && this.handler) this.sock.resume();
-    });
+    defer(this);
+  }
+
+  /** @internal the deferred part of `resume`. */
+  runDeferred(): void {
+    this.resumeQueued = false;
+    if (this.closed) return;
+    if (this.lostWith && this.sentAfterLoss) return this.close(this.lostWith);
+    if (!this.decoder.isPaused) return;
+    this.decoder.resume();
+    if (this.decoder.isPaused || !this.handler || this.closed) return;
+    if (this.lostWith) this.close(this.lostWith);
+    else this.sock.resume();
+  }
+
+  /**
+   * The stream closed or failed. NNG reads what the peer sent before its close, so frames already
+   * received but held back by flow control are delivered first; a partial frame is dropped.
+   */
+  private lost(err: NngError): void {
+    if (this.closed || this.lostWith) return;
+    if (this.decoder.heldChunks === 0 && this.early === null) {
+      this.close(err);
+      return;
+    }
+    this.lostWith = err;
+    this.pieces = [];
+    this.pendingBytes = 0;
+    this.batchStart = this.slabUsed;
   }
 
   close(err?: NngError): void {
@@ -259,6 +306,23 @@ export class StreamConnection implements Connection {
   }
 }
 
+// The connections with frames waiting for the end of this turn: one nextTick flushes them all
+// (a push spreading over 100 pulls queued 100 ticks otherwise).
+let dirty: StreamConnection[] = [];
+let tickQueued = false;
+
 function flushLater(conn: StreamConnection): void {
-  conn.flush();
+  dirty.push(conn);
+  if (!tickQueued) {
+    tickQueued = true;
+    process.nextTick(endOfTurn);
+  }
+}
+
+function endOfTurn(): void {
+  tickQueued = false;
+  const conns = dirty;
+  dirty = [];
+  // A connection flushed on its own meanwhile (64 KiB batched) has nothing left: flush() is a no-op.
+  for (const c of conns) c.flush();
 }

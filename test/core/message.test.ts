@@ -575,3 +575,50 @@ describe("Message copy-on-write", () => {
     assert.deepEqual(m.body, u8(0, 1, 2, 3, 4));
   });
 });
+
+it("copyTo writes header then body (short and long, owned and wrapped views)", () => {
+  const long = Uint8Array.from({ length: 100 }, (_, i) => i);
+  const cases: Message[] = [new Message("abc"), Message.wrap(long), Message.wrap(long.subarray(10, 90)), new Message(0)];
+  cases[0]!.headerAppendU32(0x80000001);
+  cases[1]!.headerAppend(long.subarray(0, 40));
+  for (const m of cases) {
+    const out = new Uint8Array(200).fill(0xee);
+    const end = m.copyTo(out, 7);
+    const want = [...m.header, ...m.body];
+    assert.equal(end, 7 + want.length);
+    assert.deepEqual([...out.subarray(7, end)], want);
+    assert.equal(out[6], 0xee);
+    assert.equal(out[end], 0xee);
+  }
+});
+
+it("wrapRange shares bytes [start, end) and copies them on the first write", () => {
+  const bytes = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const m = Message.wrapRange(bytes, 4, 8);
+  assert.deepEqual([...m.body], [4, 5, 6, 7]);
+  assert.equal(m.length, 4);
+  m.append(u8(99));
+  m.insertU16(0x0102);
+  m.trimU16();
+  assert.deepEqual([...m.body], [4, 5, 6, 7, 99]);
+  assert.deepEqual([...bytes], Array.from({ length: 16 }, (_, i) => i), "the shared bytes are untouched");
+});
+
+it("bodyToHeader moves leading body bytes to the header; later writes to either leave the other intact", () => {
+  const m = new Message(u8(0, 0, 0, 7, 1, 2, 3));
+  m.bodyToHeader(4);
+  assert.deepEqual([...m.header], [0, 0, 0, 7]);
+  assert.deepEqual([...m.body], [1, 2, 3]);
+  m.insert(u8(9, 9, 9, 9)); // the body must not grow into the header's bytes
+  m.headerAppendU16(0x0a0b);
+  assert.deepEqual([...m.header], [0, 0, 0, 7, 0x0a, 0x0b]);
+  assert.deepEqual([...m.body], [9, 9, 9, 9, 1, 2, 3]);
+  m.bodyToHeader(2); // onto a non-empty header: appended
+  assert.deepEqual([...m.header], [0, 0, 0, 7, 0x0a, 0x0b, 9, 9]);
+  assert.deepEqual([...m.body], [9, 9, 1, 2, 3]);
+  assertEinval(() => m.bodyToHeader(6));
+  const wrapped = Message.wrapRange(u8(5, 6, 7, 8, 9), 1, 5);
+  wrapped.bodyToHeader(1);
+  assert.deepEqual([...wrapped.header], [6]);
+  assert.deepEqual([...wrapped.body], [7, 8, 9]);
+});

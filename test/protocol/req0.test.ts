@@ -173,6 +173,28 @@ describe("req0", () => {
     }
   });
 
+  it("a resend comes resend-time after its own request, even when the timer was armed by an earlier one", async () => {
+    const req = new Req0();
+    const rep = new Rep0({ raw: true });
+    try {
+      req.resendTime = 400;
+      await connect(req, rep);
+      await req.send("one");
+      await rep.send(replyTo(await rep.recv({ timeout: 2000 }), "ok"));
+      assert.equal((await req.recv({ timeout: 2000 })).text(), "ok");
+      await sleep(200); // the timer of "one" is due in ~200 ms
+      await req.send("two");
+      const sent = performance.now();
+      assert.equal((await rep.recv({ timeout: 2000 })).text(), "two");
+      const again = await rep.recv({ timeout: 2000 });
+      const after = performance.now() - sent;
+      assert.equal(again.text(), "two");
+      assert.ok(after >= 350, `resent ${after.toFixed(0)} ms after the request, not its own 400`);
+    } finally {
+      await closeAll(req, rep);
+    }
+  });
+
   it("a busy context keeps resending at resend-time while requests come and go", async () => {
     const req = new Req0();
     const rep = new Rep0({ raw: true });
@@ -197,6 +219,23 @@ describe("req0", () => {
     } finally {
       await closeAll(req, rep);
     }
+  });
+
+  it("a long resend-time does not hold the process open once the reply came (sockets left open)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const index = new URL("../../src/index.js", import.meta.url).href;
+    const script = `
+      const { Rep0, Req0 } = await import(${JSON.stringify(index)});
+      const req = new Req0(); const rep = new Rep0();
+      req.resendTime = 60000;
+      await rep.listen("inproc://keepalive"); await req.dial("inproc://keepalive");
+      await req.send("ping"); await rep.recv(); await rep.send("pong"); await req.recv();
+      console.log("done");`;
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 10_000 });
+    assert.equal(r.stdout.trim(), "done", r.stderr);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(Date.now() - started < 8_000, "the process exited without waiting for the resend timer");
   });
 
   it("resend disabled (<= 0): the request goes out once", async () => {

@@ -197,6 +197,59 @@ describe("tcp transport", { timeout: 30_000 }, () => {
     }
   });
 
+  test("frames received before the peer closes are all delivered, even those held back by flow control", async () => {
+    const pull = new Pull0();
+    const raw = new net.Socket();
+    try {
+      const l = await pull.listen("tcp://127.0.0.1:0");
+      await new Promise<void>((resolve, reject) => {
+        raw.once("error", reject);
+        raw.connect(l.getOption("tcp-bound-port") as number, "127.0.0.1", resolve);
+      });
+      // push0's SP header, then 20 frames and a close in one write: recv-buffer 0 pauses the pipe
+      // after the first frame, so the other 19 wait in the decoder when the close arrives.
+      const frames = [Buffer.from([0, 0x53, 0x50, 0, 0x00, 0x50, 0, 0])];
+      for (let i = 0; i < 20; i++) {
+        const body = Buffer.from(`m${i}`);
+        const len = Buffer.alloc(8);
+        len.writeUInt32BE(body.length, 4);
+        frames.push(len, body);
+      }
+      raw.resume();
+      raw.end(Buffer.concat(frames));
+      await until(() => raw.closed, 3_000, "the connection closed");
+      for (let i = 0; i < 20; i++) assert.equal((await pull.recv({ timeout: 3_000 })).text(), `m${i}`);
+      await until(() => pull.pipes.length === 0, 3_000, "pipe removed after the held frames");
+    } finally {
+      raw.destroy();
+      await pull.close();
+    }
+  });
+
+  test("a send after the peer closed (frames still held back) closes the pipe, as NNG's failed write does", async () => {
+    const pair = new Pair0();
+    const raw = new net.Socket();
+    try {
+      const l = await pair.listen("tcp://127.0.0.1:0");
+      await new Promise<void>((resolve, reject) => {
+        raw.once("error", reject);
+        raw.connect(l.getOption("tcp-bound-port") as number, "127.0.0.1", resolve);
+      });
+      // pair0's SP header and 5 frames: the first fills the queue, the rest wait in the decoder.
+      const frames = [Buffer.from([0, 0x53, 0x50, 0, 0x00, 0x10, 0, 0])];
+      for (let i = 0; i < 5; i++) frames.push(Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0x30 + i]));
+      raw.resume();
+      raw.end(Buffer.concat(frames));
+      await until(() => raw.closed, 3_000, "the connection closed");
+      assert.equal(pair.pipes.length, 1, "the pipe stays while it holds frames");
+      await pair.send("into the void", { timeout: 1_000 });
+      await until(() => pair.pipes.length === 0, 3_000, "the pipe closed by the send");
+    } finally {
+      raw.destroy();
+      await pair.close();
+    }
+  });
+
   test("many small messages are coalesced and arrive complete and in order", async () => {
     const pull = new Pull0();
     const push = new Push0();
