@@ -1,25 +1,20 @@
 // nngcat's TLS flags (-k, --cacert, --cert/-E, --key) reach a TLS transport as NNG's endpoint options
 // (tls-authmode, tls-ca-file, tls-cert-key-file); transports without them ignore them, as nngcat's do.
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { NngError, type OptionValue, registerTransport, type Transport } from "../../src/index.js";
 import { runCat } from "../../src/cli/cat.js";
 import { parseCatArgs } from "../../src/cli/cat-options.js";
 import { Fatal } from "../../src/cli/fatal.js";
+import { TLS_OPTIONS } from "../../src/transport/tls-config.js";
+import { makeTestCerts } from "../helpers/certs.js";
 
-const tmp = (name: string, text: string): string => {
-  const p = join(tmpdir(), `nngts-tls-${randomBytes(4).toString("hex")}-${name}`);
-  writeFileSync(p, text);
-  return p;
-};
-const cert = tmp("cert.pem", "CERT\n");
-const key = tmp("key.pem", "KEY\n");
-const ca = tmp("ca.pem", "CA\n");
-after(() => [cert, key, ca].forEach((p) => rmSync(p, { force: true })));
+// Real PEM files: the TLS options check what they are given when set.
+const certs = makeTestCerts();
+after(() => certs.cleanup());
+const certKey = certs.client.bundleFile;
+const ca = certs.ca.certFile;
 
 /** What the fake transport saw when it was asked to connect. */
 let seen: Record<string, OptionValue | undefined> = {};
@@ -27,11 +22,8 @@ let certKeyText = "";
 
 const fakeTls: Transport = {
   schemes: ["faketls+tcp"],
-  options: [
-    { name: "tls-authmode", kind: "int", min: 0, max: 2 },
-    { name: "tls-ca-file", kind: "string" },
-    { name: "tls-cert-key-file", kind: "string" },
-  ],
+  // the very specs of tls+tcp and wss: transports must agree on an option they share
+  options: TLS_OPTIONS.filter((o) => ["tls-authmode", "tls-ca-file", "tls-cert-key-file"].includes(o.name)),
   dialer: (_url, config) => ({
     connect(done) {
       seen = Object.fromEntries(["tls-authmode", "tls-ca-file", "tls-cert-key-file"].map((n) => [n, config.option(n)]));
@@ -62,13 +54,13 @@ async function dialWith(flags: string[]): Promise<string> {
 
 describe("TLS flags", () => {
   it("-k --cacert --cert (certificate and key in one file)", async () => {
-    assert.equal(await dialWith(["-k", "--cacert", ca, "--cert", cert]), "Unable to dial on faketls+tcp://127.0.0.1:1: Connection refused");
-    assert.deepEqual(seen, { "tls-authmode": 0, "tls-ca-file": ca, "tls-cert-key-file": cert });
+    assert.equal(await dialWith(["-k", "--cacert", ca, "--cert", certKey]), "Unable to dial on faketls+tcp://127.0.0.1:1: Connection refused");
+    assert.deepEqual(seen, { "tls-authmode": 0, "tls-ca-file": ca, "tls-cert-key-file": certKey });
   });
   it("--cert and --key apart are joined into one file for tls-cert-key-file, removed afterwards", async () => {
-    await dialWith(["-E", cert, "--key", key]);
+    await dialWith(["-E", certs.client.certFile, "--key", certs.client.keyFile]);
     assert.equal(seen["tls-authmode"], undefined);
-    assert.equal(certKeyText, "CERT\n\nKEY\n");
+    assert.equal(certKeyText, `${readFileSync(certs.client.certFile, "utf8")}\n${readFileSync(certs.client.keyFile, "utf8")}`);
     assert.throws(() => readFileSync(String(seen["tls-cert-key-file"])));
   });
   it("transports without TLS options take the flags without complaint", async () => {

@@ -12,6 +12,8 @@ test("soak (6 s in CI): mixed traffic, churn and hostile peers; nothing lost, ha
   );
   assert.equal(r.lost, 0);
   assert.ok(r.exchanges > 0 && r.pipelineMessages > 0 && r.churnCycles > 0 && r.hostileConnections > 0, "every workload ran");
-  assert.ok(r.handleGrowth <= 0, `handles grew by ${r.handleGrowth}`);
+  // Samples catch a few churn connections in flight (seen: -3 to +3 on a loaded machine); a leak of
+  // even one handle per churn cycle would show by the dozen over ~100 cycles.
+  assert.ok(r.handleGrowth <= 8, `handles grew by ${r.handleGrowth}`);
   assert.equal(r.leakedHandlesAfterClose, 0);
 });
