@@ -1,8 +1,6 @@
-import { pair0 } from "./protocol/pair0.js";
-import { pair1 } from "./protocol/pair1.js";
-import { pull0 } from "./protocol/pull0.js";
-import { push0 } from "./protocol/push0.js";
-import { Socket, type SocketOptions } from "./socket/socket.js";
+import { pair0 } from "../protocol/pair0.js";
+import { pair1 } from "../protocol/pair1.js";
+import { Socket, type SocketOptions } from "../socket/socket.js";
 
 /**
  * pair (v0): one peer at a time, both directions (a second peer is refused). A send waits while the
@@ -29,25 +27,5 @@ export class Pair1 extends Socket {
   constructor(options: Pair1Options = {}) {
     super(pair1, options);
     if (options.polyamorous) this.setOption("pair1:polyamorous", true);
-  }
-}
-
-/**
- * push (v0): sends each message to one pull, round robin over the ready ones; with none ready a
- * send waits (`send-timeout`; EAGAIN with `nonblock`). Cannot receive (ENOTSUP).
- */
-export class Push0 extends Socket {
-  constructor(options?: SocketOptions) {
-    super(push0, options);
-  }
-}
-
-/**
- * pull (v0): receives, fair-queued, from every connected push; a full receive queue stops reading,
- * which pushes back on the senders. Cannot send (ENOTSUP).
- */
-export class Pull0 extends Socket {
-  constructor(options?: SocketOptions) {
-    super(pull0, options);
   }
 }
