@@ -21,6 +21,12 @@ import type { EndpointConfig, Transport } from "./transport.js";
 
 export { TLS_AUTH_MODE, tlsError } from "./tls-config.js";
 
+/** The TLS handshake gets the SP handshake's limit: the `negotiation-timeout` option, else NNG's default. */
+function handshakeLimit(config: EndpointConfig): number {
+  const v = config.option("negotiation-timeout");
+  return typeof v === "number" && v > 0 ? v : NEGOTIATION_TIMEOUT_MS;
+}
+
 function tlsStreamInfo(stream: net.Socket, config: EndpointConfig): StreamInfo {
   const tcp = tcpStreamInfo(stream, config);
   return { ...tcp, options: tlsPipeOptions(stream as tls.TLSSocket, tcp.options) };
@@ -58,7 +64,7 @@ class TlsDialer extends TcpDialer {
     const onSecure = (): void => settle(null);
     const onError = (e: Error): void => settle(tlsError(e));
     const onClose = (): void => settle(new NngError("ECONNSHUT", "closed during the TLS handshake"));
-    const timer = setTimeout(() => settle(new NngError("ETIMEDOUT", "TLS handshake timed out")), NEGOTIATION_TIMEOUT_MS);
+    const timer = setTimeout(() => settle(new NngError("ETIMEDOUT", "TLS handshake timed out")), handshakeLimit(this.config));
     stream.once("secureConnect", onSecure);
     stream.on("error", onError);
     stream.once("close", onClose);
@@ -79,14 +85,18 @@ class TlsListener extends TcpListener {
   }
 
   protected override createServer(ready: (stream: net.Socket) => void, failed: (err: NngError) => void): net.Server {
-    const server = tls.createServer(tlsServerOptions(this.tls, NEGOTIATION_TIMEOUT_MS));
+    const server = tls.createServer(tlsServerOptions(this.tls, handshakeLimit(this.config)));
     server.on("secureConnection", (stream: tls.TLSSocket) => {
       const refused = refusedClient(this.tls, stream);
       if (!refused) return ready(stream);
       stream.destroy();
       failed(refused);
     });
-    server.on("tlsClientError", (err) => failed(tlsError(err)));
+    server.on("tlsClientError", (err, stream) => {
+      // Node leaves the connection open after some of these (a handshake timeout): it is ours to drop.
+      stream.destroy();
+      failed(tlsError(err));
+    });
     return server;
   }
 

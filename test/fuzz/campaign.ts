@@ -1,7 +1,7 @@
 // The long fuzz campaign: `npm run fuzz [-- --runs N] [--seed S] [--only substring]`.
 // Runs every target for N inputs (default 1 000 000) and prints a report; exits 1 on any failure.
 import fc from "fast-check";
-import { runTarget, TARGETS, WS_FRAME_TARGETS } from "./targets.js";
+import { runTarget, TARGETS } from "./targets.js";
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,7 +36,6 @@ for (const t of TARGETS.filter((x) => !only || x.name.includes(only))) {
 }
 console.log("\n| target | inputs | time | rate | result |\n|---|---|---|---|---|");
 for (const r of rows) console.log(r);
-if (WS_FRAME_TARGETS.length === 0) console.log("| ws frames | - | - | - | not yet (transport in progress) |");
 const rss1 = process.memoryUsage().rss;
 console.log(
   `\ntargets failed: ${failed}, uncaught exceptions: ${uncaught}, total ${((Date.now() - started) / 60000).toFixed(1)} min, RSS ${(rss0 / 2 ** 20).toFixed(0)} -> ${(rss1 / 2 ** 20).toFixed(0)} MiB, seed ${seed}`,

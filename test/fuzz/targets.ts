@@ -14,6 +14,7 @@ import { FrameDecoder, parseSpHeader, SP_HEADER_LENGTH, spHeader, writeFramePref
 import { negotiate } from "../../src/transport/stream.js";
 import type { Connection } from "../../src/transport/transport.js";
 import { type FakeConnection, fakeTransport, fakeWire } from "./fake-transport.js";
+import { WS_FRAME_TARGETS } from "./ws-targets.js";
 
 type Prop = fc.IRawProperty<unknown>;
 
@@ -485,8 +486,8 @@ function protocolTarget(pc: ProtocolCase): FuzzTarget {
   };
 }
 
-/** Reserved: the ws frame path is fuzzed once src/transport/ws lands (another helper is writing it). */
-export const WS_FRAME_TARGETS: FuzzTarget[] = [];
+/** The ws frame path (frame guard and ws listener): see ws-targets.ts. */
+export { WS_FRAME_TARGETS };
 
 export const TARGETS: FuzzTarget[] = [
   frameDecoderRandom,
