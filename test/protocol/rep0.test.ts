@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Aio, type Context, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
+import { closeAll, sleep, until } from "../helpers/wait.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://rep0-test-${process.pid}-${++seq}`;
@@ -22,26 +23,12 @@ async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
-
 /** Listens `rep`, dials each of `reqs` to it, waits for the pipes. */
 async function connect(rep: Socket, ...reqs: Socket[]): Promise<void> {
   const url = inprocUrl();
   await rep.listen(url);
   for (const req of reqs) await req.dial(url);
   await until(() => rep.pipes.length === reqs.length && reqs.every((r) => r.pipes.length === 1));
-}
-
-async function closeAll(...socks: Socket[]): Promise<void> {
-  await Promise.all(socks.map((s) => s.close()));
 }
 
 /** A raw request: `hops` device words, then the request id. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Aio, type Context, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
+import { closeAll, sleep, until } from "../helpers/wait.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://req0-test-${process.pid}-${++seq}`;
@@ -23,16 +24,6 @@ async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
-
 /** Listens `reps` on fresh inproc urls, dials `req` to each, waits for the pipes. */
 async function connect(req: Socket, ...reps: Socket[]): Promise<void> {
   for (const rep of reps) {
@@ -41,10 +32,6 @@ async function connect(req: Socket, ...reps: Socket[]): Promise<void> {
     await req.dial(url);
   }
   await until(() => req.pipes.length === reps.length && reps.every((r) => r.pipes.length === 1));
-}
-
-async function closeAll(...socks: Socket[]): Promise<void> {
-  await Promise.all(socks.map((s) => s.close()));
 }
 
 /** A raw rep reply to `req` (a raw rep's received message): same header, new body. */

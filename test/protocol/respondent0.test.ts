@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Aio, type Context, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { sleep, until } from "../helpers/wait.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://respondent0-test-${process.pid}-${++seq}`;
@@ -23,16 +24,6 @@ async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
-
 /** A raw surveyor's survey: `hops` device words, then the survey id. */
 function survey(body: string, id: number, hops = 0): Message {
   const m = new Message(body);
@@ -51,7 +42,7 @@ async function withPair<S extends Surveyor0>(
     const url = inprocUrl();
     await respondent.listen(url);
     await surveyor.dial(url);
-    await until(() => respondent.pipes.length === 1 && surveyor.pipes.length === 1);
+    await until(() => respondent.pipes.length === 1 && surveyor.pipes.length === 1, 2000);
     await fn(surveyor, respondent);
   } finally {
     await surveyor.close();
@@ -144,7 +135,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
       const bad = new Message("");
       bad.headerAppendU32(1); // a hop, and then nothing
       await s.send(bad);
-      await until(() => r.pipes.length === 0);
+      await until(() => r.pipes.length === 0, 2000);
       assert.equal(r.stats().counters["rx-malformed"], 1);
     });
   });
@@ -158,7 +149,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
       await r.listen(url);
       await s1.dial(url);
       await s2.dial(url);
-      await until(() => r.pipes.length === 2);
+      await until(() => r.pipes.length === 2, 2000);
       s1.surveyTime = 3000;
       s2.surveyTime = 3000;
       await s1.send("from s1");
@@ -175,7 +166,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
       await s1.send("bye");
       const q3 = await rc1.recv({ timeout: 2000 });
       await s1.close();
-      await until(() => r.pipes.length === 1);
+      await until(() => r.pipes.length === 1, 2000);
       const msg = new Message(`re:${q3.text()}`);
       const sent = await sendAio(rc1, msg);
       assert.equal(code(sent), "ok");

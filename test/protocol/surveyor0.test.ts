@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Aio, type Context, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { sleep, until } from "../helpers/wait.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://surveyor0-test-${process.pid}-${++seq}`;
@@ -25,17 +26,6 @@ async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `check` holds (polling), failing after `ms`. */
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
-
 /** A surveyor listening on inproc with `n` cooked respondents dialed in. */
 async function setup(n: number): Promise<{ surveyor: Surveyor0; respondents: Respondent0[]; url: string; close: () => Promise<void> }> {
   const url = inprocUrl();
@@ -52,7 +42,7 @@ async function setup(n: number): Promise<{ surveyor: Surveyor0; respondents: Res
       respondents.push(r);
       await r.dial(url);
     }
-    await until(() => surveyor.pipes.length === n);
+    await until(() => surveyor.pipes.length === n, 2000);
   } catch (e) {
     await close();
     throw e;
@@ -174,7 +164,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const q = await r.recv({ timeout: 2000 });
       await sleep(200);
       await r.send(`late:${q.text()}`);
-      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1);
+      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1, 2000);
       await rejectsWith(surveyor.recv(), "ESTATE");
     } finally {
       await close();
@@ -196,7 +186,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       await r1.send(`r1:${qb.text()}`);
       const m = await surveyor.recv({ timeout: 2000 });
       assert.equal(m.text(), "r1:B");
-      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1);
+      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1, 2000);
     } finally {
       await close();
     }
@@ -355,13 +345,13 @@ describe("surveyor0", { timeout: 20_000 }, () => {
     try {
       await s.listen(url);
       await raw.dial(url);
-      await until(() => s.pipes.length === 1);
+      await until(() => s.pipes.length === 1, 2000);
       await s.send("q");
       const q = await raw.recv({ timeout: 2000 });
       const bad = new Message("xy");
       bad.headerAppendU32(q.headerPeekU32(0)); // only the pipe id: no survey id
       await raw.send(bad);
-      await until(() => (s.stats().counters["rx-malformed"] ?? 0) === 1);
+      await until(() => (s.stats().counters["rx-malformed"] ?? 0) === 1, 2000);
     } finally {
       await raw.close();
       await s.close();
@@ -376,7 +366,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       try {
         await s.listen(url);
         for (const r of rs) await r.dial(url);
-        await until(() => s.pipes.length === 2);
+        await until(() => s.pipes.length === 2, 2000);
         assert.throws(() => s.openContext(), (e: unknown) => e instanceof NngError && e.code === "ENOTSUP");
         await rejectsWith(s.recv({ nonblock: true }), "EAGAIN"); // no ESTATE in raw mode
         const msg = new Message("hi");
