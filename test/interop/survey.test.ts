@@ -4,15 +4,12 @@ import { after, describe, test } from "node:test";
 import { device, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
 import { haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
 import { until, within } from "../helpers/wait.js";
+import { rejectsWith } from "../helpers/nng.js";
 
 type Transport = "tcp" | "ipc";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === code);
-}
 
 const localUrl = (t: Transport, tag: string) => (t === "tcp" ? "tcp://127.0.0.1:0" : tmpIpcUrl(tag));
 

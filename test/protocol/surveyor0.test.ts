@@ -1,30 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Aio, type Context, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { Message, NngError, Respondent0, Surveyor0 } from "../../src/index.js";
 import { sleep, until } from "../helpers/wait.js";
+import { aioCode, recvAio, rejectsWith, sendAio } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://surveyor0-test-${process.pid}-${++seq}`;
-
-type AioTarget = Pick<Socket, "sendAio" | "recvAio"> | Context;
-
-/** Runs one aio operation and resolves with the aio once its callback ran. */
-function runAio(start: (aio: Aio) => void, msg: Message | null = null, timeout?: number): Promise<Aio> {
-  return new Promise((resolve) => {
-    const aio = new Aio((a) => resolve(a));
-    aio.msg = msg;
-    if (timeout !== undefined) aio.timeout = timeout;
-    start(aio);
-  });
-}
-const sendAio = (t: AioTarget, msg: Message, timeout?: number) => runAio((a) => t.sendAio(a), msg, timeout);
-const recvAio = (t: AioTarget, timeout?: number) => runAio((a) => t.recvAio(a), null, timeout);
-
-const code = (aio: Aio): string => (aio.result === 0 ? "ok" : aio.result.code);
-
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
 
 /** A surveyor listening on inproc with `n` cooked respondents dialed in. */
 async function setup(n: number): Promise<{ surveyor: Surveyor0; respondents: Respondent0[]; url: string; close: () => Promise<void> }> {
@@ -200,7 +181,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const pending = recvAio(surveyor);
       await sleep(10);
       await surveyor.send("second");
-      assert.equal(code(await pending), "ECANCELED");
+      assert.equal(aioCode(await pending), "ECANCELED");
       const r = respondents[0]!;
       // The respondent answers "first" (too late: cancelled), then "second".
       for (let i = 0; i < 2; i++) {
@@ -220,16 +201,16 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const msg = new Message("q");
       msg.headerAppendU32(7); // replaced by the survey id
       const sent = await sendAio(s, msg);
-      assert.equal(code(sent), "ok");
+      assert.equal(aioCode(sent), "ok");
       assert.equal(sent.msg, null);
       const ctx = s.openContext();
       const r = await recvAio(ctx);
-      assert.equal(code(r), "ESTATE");
+      assert.equal(aioCode(r), "ESTATE");
       assert.equal(r.msg, null);
       ctx.close();
       const msg2 = new Message("x");
       const failed = await sendAio(ctx, msg2);
-      assert.equal(code(failed), "ECLOSED");
+      assert.equal(aioCode(failed), "ECLOSED");
       assert.equal(failed.msg, msg2, "on failure the message stays on the aio");
     } finally {
       await s.close();
@@ -312,9 +293,9 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const pd = recvAio(s, 300);
       await sleep(10);
       a.close();
-      assert.equal(code(await pa), "ECLOSED");
-      assert.equal(code(await pb), "ETIMEDOUT");
-      assert.equal(code(await pd), "ETIMEDOUT");
+      assert.equal(aioCode(await pa), "ECLOSED");
+      assert.equal(aioCode(await pb), "ETIMEDOUT");
+      assert.equal(aioCode(await pd), "ETIMEDOUT");
       await rejectsWith(a.recv(), "ECLOSED");
       await rejectsWith(a.send("again"), "ECLOSED");
       await b.send("b2");
@@ -334,8 +315,8 @@ describe("surveyor0", { timeout: 20_000 }, () => {
     const pd = recvAio(s);
     await sleep(10);
     await s.close();
-    assert.equal(code(await pc), "ECLOSED");
-    assert.equal(code(await pd), "ECLOSED");
+    assert.equal(aioCode(await pc), "ECLOSED");
+    assert.equal(aioCode(await pd), "ECLOSED");
   });
 
   it("a response shorter than 4 bytes closes the pipe", async () => {

@@ -2,13 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Bus0, device, Message, NngError, Pair0, Pair1, Pub0, Pull0, Push0, Rep0, Req0, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
 import { closeAll, sleep, until, within } from "../helpers/wait.js";
+import { rejectsWith } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://device-test-${process.pid}-${++seq}`;
-
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
 
 const isNng = (c: string) => (e: unknown) => e instanceof NngError && e.code === c;
 
