@@ -16,42 +16,62 @@ export class Pub0 extends Socket {
   }
 }
 
-/** The subscription helpers shared by a sub socket and its contexts. */
-interface Subscriber {
+/** What a sub socket and each of its contexts offer for choosing what they receive. */
+export interface Subscriptions {
+  /** Receives messages starting with `topic` (a string is UTF-8; "" matches everything). */
+  subscribe(topic: string | Uint8Array): void;
+  /** Stops receiving `topic` (ENOENT if not subscribed); queued messages no longer matching are dropped. */
+  unsubscribe(topic: string | Uint8Array): void;
+  /**
+   * `sub:prefnew`: with a full receive queue, drop the oldest message (true, the default) or the
+   * new one.
+   */
+  prefNew: boolean;
+}
+
+/** What the shared implementation needs from a socket or context. */
+interface OptionHolder {
   setOption(name: string, value: string | Uint8Array | boolean): void;
   getOption(name: string): unknown;
 }
 
-function subscribe(s: Subscriber, topic: string | Uint8Array): void {
-  s.setOption("sub:subscribe", topic);
+/** The one implementation of {@link Subscriptions}, put on the prototypes of Sub0 and Sub0Context. */
+function addSubscriptions(target: { prototype: OptionHolder }): void {
+  Object.defineProperties(target.prototype, {
+    subscribe: {
+      value(this: OptionHolder, topic: string | Uint8Array): void {
+        this.setOption("sub:subscribe", topic);
+      },
+      writable: true,
+      configurable: true,
+    },
+    unsubscribe: {
+      value(this: OptionHolder, topic: string | Uint8Array): void {
+        this.setOption("sub:unsubscribe", topic);
+      },
+      writable: true,
+      configurable: true,
+    },
+    prefNew: {
+      get(this: OptionHolder): boolean {
+        return this.getOption("sub:prefnew") as boolean;
+      },
+      set(this: OptionHolder, value: boolean): void {
+        this.setOption("sub:prefnew", value);
+      },
+      configurable: true,
+    },
+  });
 }
 
-function unsubscribe(s: Subscriber, topic: string | Uint8Array): void {
-  s.setOption("sub:unsubscribe", topic);
-}
-
+// Declaration merging: the class gets the Subscriptions members that addSubscriptions installs.
+export interface Sub0Context extends Subscriptions {}
 /** A sub context: its own subscriptions and its own receive queue (nng_ctx on a sub socket). */
-export class Sub0Context extends Context {
-  /** Receives messages starting with `topic` (a string is UTF-8; "" matches everything). */
-  subscribe(topic: string | Uint8Array): void {
-    subscribe(this, topic);
-  }
+export class Sub0Context extends Context {}
+addSubscriptions(Sub0Context);
 
-  /** Stops receiving `topic` (ENOENT if not subscribed); queued messages no longer matching are dropped. */
-  unsubscribe(topic: string | Uint8Array): void {
-    unsubscribe(this, topic);
-  }
-
-  /** With a full receive queue, drop the oldest message (true, the default) or the new one. */
-  get prefNew(): boolean {
-    return this.getOption("sub:prefnew") as boolean;
-  }
-  /** Sets `sub:prefnew`: true drops the oldest queued message when the queue is full, false the new one. */
-  set prefNew(value: boolean) {
-    this.setOption("sub:prefnew", value);
-  }
-}
-
+// As for Sub0Context: the Subscriptions members come from addSubscriptions.
+export interface Sub0 extends Subscriptions {}
 /**
  * sub (v0): receives the published messages whose body starts with one of its topics; with no
  * subscription it receives nothing. Cannot send (ENOTSUP). Contexts have their own topics.
@@ -59,25 +79,6 @@ export class Sub0Context extends Context {
 export class Sub0 extends Socket {
   constructor(options?: SocketOptions) {
     super(sub0, options);
-  }
-
-  /** Receives messages starting with `topic` (a string is UTF-8; "" matches everything). */
-  subscribe(topic: string | Uint8Array): void {
-    subscribe(this, topic);
-  }
-
-  /** Stops receiving `topic` (ENOENT if not subscribed); queued messages no longer matching are dropped. */
-  unsubscribe(topic: string | Uint8Array): void {
-    unsubscribe(this, topic);
-  }
-
-  /** With a full receive queue, drop the oldest message (true, the default) or the new one. */
-  get prefNew(): boolean {
-    return this.getOption("sub:prefnew") as boolean;
-  }
-  /** Sets `sub:prefnew`: true drops the oldest queued message when the queue is full, false the new one. */
-  set prefNew(value: boolean) {
-    this.setOption("sub:prefnew", value);
   }
 
   /** Opens a context with its own subscriptions (none at first) and its own queue. */
@@ -89,6 +90,7 @@ export class Sub0 extends Socket {
     return new Sub0Context(this, ctx);
   }
 }
+addSubscriptions(Sub0);
 
 /**
  * bus (v0): every message goes to every directly connected peer, best effort (never waits; a busy

@@ -313,14 +313,14 @@ class Chunk {
   }
 }
 
+/** The header of every message that never had one; only read, never written. */
+const NO_HEADER = new Chunk(EMPTY, 0, 0, false);
+
 /**
  * A message (nng_msg): a header, used by protocols for routing information, and a body.
  * Views returned by `body` and `header` are invalidated by any later mutation. Writing through such a
  * view bypasses copy-on-write: after `dup` or `wrap` it also changes the sharers' bytes.
  */
-/** The header of every message that never had one; only read, never written. */
-const NO_HEADER = new Chunk(EMPTY, 0, 0, false);
-
 export class Message {
   /** Id of the pipe the message came from or is routed to; 0 = none. */
   pipe = 0;

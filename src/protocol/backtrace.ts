@@ -1,5 +1,6 @@
 import type { Message } from "../core/message.js";
-import type { ProtocolOption } from "../socket/protocol.js";
+import type { Pipe } from "../socket/pipe.js";
+import type { ProtocolHost, ProtocolOption } from "../socket/protocol.js";
 
 /** `ttl-max` as rep, respondent and pair1 have it. */
 export const TTL_OPTION: ProtocolOption = { name: "ttl-max", kind: "int", min: 1, max: 15, default: 8 };
@@ -23,4 +24,20 @@ export function takeBacktrace(msg: Message, ttl: number): BacktraceResult {
       return "ok";
     }
   }
+}
+
+/**
+ * {@link takeBacktrace} on a message just received from `pipe`: true when it may be delivered.
+ * Otherwise counts `ttl-drop` (too many hops; the message is dropped) or `rx-malformed` (and
+ * closes the pipe), and returns false.
+ */
+export function acceptBacktrace(host: ProtocolHost, pipe: Pipe, msg: Message, ttl: number): boolean {
+  const verdict = takeBacktrace(msg, ttl);
+  if (verdict === "ok") return true;
+  if (verdict === "ttl") host.count("ttl-drop");
+  else {
+    host.count("rx-malformed");
+    pipe.close();
+  }
+  return false;
 }

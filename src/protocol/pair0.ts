@@ -2,13 +2,9 @@ import type { Pipe } from "../socket/pipe.js";
 import type { ProtocolFactory, ProtocolHost } from "../socket/protocol.js";
 import { QueuedProtocol } from "./queued.js";
 
-/** pair0: one peer at a time, messages both ways, no header. */
-class Pair0Protocol extends QueuedProtocol {
+/** A queued protocol with at most one peer at a time (pair0, pair1 when not polyamorous). */
+export abstract class OnePeerProtocol extends QueuedProtocol {
   private peer: Pipe | null = null;
-
-  constructor(host: ProtocolHost) {
-    super(host, true, true);
-  }
 
   override addPipe(pipe: Pipe): boolean {
     if (this.peer) {
@@ -22,6 +18,13 @@ class Pair0Protocol extends QueuedProtocol {
   override removePipe(pipe: Pipe): void {
     if (this.peer === pipe) this.peer = null;
     super.removePipe(pipe);
+  }
+}
+
+/** pair0: one peer at a time, messages both ways, no header. */
+class Pair0Protocol extends OnePeerProtocol {
+  constructor(host: ProtocolHost) {
+    super(host, true, true);
   }
 }
 

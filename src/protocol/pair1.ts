@@ -5,7 +5,8 @@ import type { OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
-import { BUFFER_OPTIONS, QueuedProtocol, refuse } from "./queued.js";
+import { OnePeerProtocol } from "./pair0.js";
+import { BUFFER_OPTIONS, refuse } from "./queued.js";
 
 const MAX_HOPS = 0xff;
 // Polyamorous sends are best effort: each peer gets a queue this deep, then messages are dropped.
@@ -34,9 +35,8 @@ interface PolyPeer {
  * receive, as libnng does), `ttl-max`, and a polyamorous mode with many peers where a send goes to
  * `msg.pipe` (0: the first peer).
  */
-class Pair1Protocol extends QueuedProtocol {
+class Pair1Protocol extends OnePeerProtocol {
   override readonly options = PAIR1_OPTIONS;
-  private peer: Pipe | null = null;
   private poly = false;
   /** Polyamorous peers by pipe id, in the order they joined (the first is the default target). */
   private readonly polyPeers = new Map<number, Pipe>();
@@ -55,11 +55,6 @@ class Pair1Protocol extends QueuedProtocol {
       this.polyPeers.set(pipe.id, pipe);
       return true;
     }
-    if (this.peer) {
-      this.host.count("reject-already");
-      return false;
-    }
-    this.peer = pipe;
     return super.addPipe(pipe);
   }
 
@@ -68,7 +63,6 @@ class Pair1Protocol extends QueuedProtocol {
       this.polyPeers.delete(pipe.id);
       (pipe.protoData as PolyPeer | null)?.queue.drain();
     }
-    if (this.peer === pipe) this.peer = null;
     super.removePipe(pipe);
   }
 

@@ -5,7 +5,7 @@ import type { OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
-import { takeBacktrace, TTL_OPTION } from "./backtrace.js";
+import { acceptBacktrace, TTL_OPTION } from "./backtrace.js";
 import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, refuse } from "./queued.js";
 import { RecvQueue } from "./recv-queue.js";
@@ -139,15 +139,7 @@ class Rep0Protocol implements Protocol {
 
   pipeMessage(pipe: Pipe, msg: Message): void {
     if (this.closed) return;
-    const r = takeBacktrace(msg, this.ttl);
-    if (r !== "ok") {
-      if (r === "ttl") this.host.count("ttl-drop");
-      else {
-        this.host.count("rx-malformed");
-        pipe.close();
-      }
-      return;
-    }
+    if (!acceptBacktrace(this.host, pipe, msg, this.ttl)) return;
     const ctx = this.receivers.shift();
     if (ctx !== undefined) {
       const aio = ctx.recvAio!;
@@ -402,13 +394,7 @@ class RawRep0Protocol implements Protocol {
 
   pipeMessage(pipe: Pipe, msg: Message): void {
     msg.headerAppendU32(pipe.id);
-    const r = takeBacktrace(msg, this.ttl);
-    if (r === "ok") return this.recvQ.deliver(msg, pipe);
-    if (r === "ttl") this.host.count("ttl-drop");
-    else {
-      this.host.count("rx-malformed");
-      pipe.close();
-    }
+    if (acceptBacktrace(this.host, pipe, msg, this.ttl)) this.recvQ.deliver(msg, pipe);
   }
 
   send(aio: Aio): void {

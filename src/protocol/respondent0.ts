@@ -5,7 +5,7 @@ import type { OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
-import { takeBacktrace, TTL_OPTION } from "./backtrace.js";
+import { acceptBacktrace, TTL_OPTION } from "./backtrace.js";
 import { type Linked, LinkQueue } from "./link-queue.js";
 import { BUFFER_OPTIONS, refuse } from "./queued.js";
 import { RecvQueue } from "./recv-queue.js";
@@ -211,16 +211,7 @@ class RespondentProtocol implements Protocol {
   }
 
   pipeMessage(pipe: Pipe, msg: Message): void {
-    const verdict = takeBacktrace(msg, this.ttl);
-    if (verdict === "ttl") {
-      this.host.count("ttl-drop");
-      return;
-    }
-    if (verdict === "malformed") {
-      this.host.count("rx-malformed");
-      pipe.close();
-      return;
-    }
+    if (!acceptBacktrace(this.host, pipe, msg, this.ttl)) return;
     const ctx = this.receivers.shift();
     if (ctx) {
       const aio = ctx.recvAio!;
@@ -323,16 +314,7 @@ class RawRespondentProtocol implements Protocol {
 
   pipeMessage(pipe: Pipe, msg: Message): void {
     msg.headerAppendU32(pipe.id);
-    const verdict = takeBacktrace(msg, this.ttl);
-    if (verdict === "ttl") {
-      this.host.count("ttl-drop");
-      return;
-    }
-    if (verdict === "malformed") {
-      this.host.count("rx-malformed");
-      pipe.close();
-      return;
-    }
+    if (!acceptBacktrace(this.host, pipe, msg, this.ttl)) return;
     this.recvQ.deliver(msg, pipe);
   }
 

@@ -5,7 +5,7 @@ import { checkOption, type OptionValue } from "../core/options.js";
 import { Ring } from "../core/queue.js";
 import type { Pipe } from "../socket/pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolOption } from "../socket/protocol.js";
-import { takeBacktrace, TTL_OPTION } from "./backtrace.js";
+import { acceptBacktrace, TTL_OPTION } from "./backtrace.js";
 import { BUFFER_OPTIONS, refuse } from "./queued.js";
 import { RecvQueue } from "./recv-queue.js";
 
@@ -347,11 +347,8 @@ class RawSurveyorProtocol implements Protocol {
   }
 
   pipeMessage(pipe: Pipe, msg: Message): void {
-    if (takeBacktrace(msg, Number.MAX_SAFE_INTEGER) !== "ok") {
-      this.host.count("rx-malformed");
-      pipe.close();
-      return;
-    }
+    // No ttl limit here, so the only failure is a malformed survey id (the pipe is closed).
+    if (!acceptBacktrace(this.host, pipe, msg, Number.MAX_SAFE_INTEGER)) return;
     this.recvQ.deliver(msg, pipe);
   }
 

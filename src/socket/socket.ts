@@ -12,7 +12,9 @@ import { SOCKET_NAME_MAX, SOCKET_OPTIONS, TRANSPORT_DEFAULTS } from "./option-ta
 import { Pipe, type PipeEvent, type PipeOwner } from "./pipe.js";
 import type { Protocol, ProtocolContext, ProtocolFactory, ProtocolHost, ProtocolInfo } from "./protocol.js";
 import { failAio, type OperationOptions, runRecv, runSend } from "./promise-ops.js";
-import { type EndpointStatsSnapshot, type PipeStatsSnapshot, socketStatsTree, type StatNode } from "./stats.js";
+import { type PipeStatsSnapshot, type SocketStats, socketStatsTree, type StatNode } from "./stats.js";
+
+export type { SocketStats } from "./stats.js";
 
 /**
  * A pipe event handler (nng_pipe_notify): called synchronously with the pipe and the event.
@@ -25,46 +27,6 @@ export type PipeCallback = (pipe: Pipe, event: PipeEvent) => void;
 export interface SocketOptions {
   /** Open the raw variant (no protocol state; headers passed to the application). */
   raw?: boolean;
-}
-
-/** A snapshot of a socket's statistics (NNG's nng_stats_get tree, flattened). */
-export interface SocketStats {
-  /** The socket's id (nng_socket_id), unique in the process. */
-  id: number;
-  /** The `socket-name` option. */
-  name: string;
-  /** The protocol's name, e.g. "req". */
-  protocol: string;
-  /** True for a raw socket. */
-  raw: boolean;
-  /** Pipes attached now. */
-  pipes: number;
-  /** Dialers open now. */
-  dialers: number;
-  /** Listeners open now. */
-  listeners: number;
-  /** Pipes refused: wrong peer protocol, add-pre handler, protocol limits. */
-  reject: number;
-  /** Messages handed to pipes (including the closed ones). */
-  txMsgs: number;
-  /** Bytes (header and body) handed to pipes. */
-  txBytes: number;
-  /** Messages received from pipes. */
-  rxMsgs: number;
-  /** Bytes received from pipes. */
-  rxBytes: number;
-  /**
-   * Protocol and endpoint counters by name: drops (`rx-drop`, `tx-drop`, `ttl-drop`), pipes closed
-   * for what the peer sent (`rx-oversize`, `rx-malformed`), `reject`, `dial-refused`, `dial-failed`,
-   * `accept-failed`. A counter appears once it is non-zero.
-   */
-  counters: Record<string, number>;
-  /** Each open dialer's counters. */
-  dialerStats: EndpointStatsSnapshot[];
-  /** Each open listener's counters. */
-  listenerStats: EndpointStatsSnapshot[];
-  /** Each open pipe's counters. */
-  pipeStats: PipeStatsSnapshot[];
 }
 
 let lastSocketId = 0;

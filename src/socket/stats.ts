@@ -55,23 +55,43 @@ export interface StatNode {
   children?: StatNode[];
 }
 
-/** What a socket puts in its tree (a subset of SocketStats, to keep this module free of Socket). */
-export interface SocketStatsSource {
+/** A snapshot of a socket's statistics (NNG's nng_stats_get tree, flattened). */
+export interface SocketStats {
+  /** The socket's id (nng_socket_id), unique in the process. */
   id: number;
+  /** The `socket-name` option. */
   name: string;
+  /** The protocol's name, e.g. "req". */
   protocol: string;
+  /** True for a raw socket. */
   raw: boolean;
+  /** Pipes attached now. */
   pipes: number;
+  /** Dialers open now. */
   dialers: number;
+  /** Listeners open now. */
   listeners: number;
+  /** Pipes refused: wrong peer protocol, add-pre handler, protocol limits. */
   reject: number;
+  /** Messages handed to pipes (including the closed ones). */
   txMsgs: number;
+  /** Bytes (header and body) handed to pipes. */
   txBytes: number;
+  /** Messages received from pipes. */
   rxMsgs: number;
+  /** Bytes received from pipes. */
   rxBytes: number;
+  /**
+   * Protocol and endpoint counters by name: drops (`rx-drop`, `tx-drop`, `ttl-drop`), pipes closed
+   * for what the peer sent (`rx-oversize`, `rx-malformed`), `reject`, `dial-refused`, `dial-failed`,
+   * `accept-failed`. A counter appears once it is non-zero.
+   */
   counters: Record<string, number>;
+  /** Each open dialer's counters. */
   dialerStats: EndpointStatsSnapshot[];
+  /** Each open listener's counters. */
   listenerStats: EndpointStatsSnapshot[];
+  /** Each open pipe's counters. */
   pipeStats: PipeStatsSnapshot[];
 }
 
@@ -136,7 +156,7 @@ function pipeNode(p: PipeStatsSnapshot): StatNode {
 }
 
 /** The tree of one socket: its own values and protocol counters, then its dialers, listeners and pipes. */
-export function socketStatsTree(s: SocketStatsSource): StatNode {
+export function socketStatsTree(s: SocketStats): StatNode {
   const children: StatNode[] = [
     id("id", "socket identifier", s.id),
     str("name", "socket name", s.name),

@@ -6,6 +6,7 @@ import { rmSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { haveLibnng, tmpIpcUrl } from "../helpers/libnng.js";
 import { runTool, startTool, type Tool, type ToolResult, waitListening } from "./tools.js";
+import { sleep } from "../helpers/wait.js";
 
 const urls: string[] = [];
 after(() => {
@@ -16,7 +17,6 @@ function freshUrl(): string {
   urls.push(u);
   return u;
 }
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Outcome {
   role: ToolResult;

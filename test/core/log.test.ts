@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
 import { getLogLevel, type LogRecord, Pull0, setLogger, setLogLevel, stderrLogger, Sub0 } from "../../src/index.js";
 import { log, logEnabled } from "../../src/core/log.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from "../helpers/wait.js";
 
 describe("log hook", () => {
   afterEach(() => {

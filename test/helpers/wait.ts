@@ -1,9 +1,9 @@
-// Small bounded waits shared by the pub/sub and bus tests.
+// Small bounded waits and clean-up shared by the tests.
 import * as net from "node:net";
 import { spHeader } from "../../src/transport/framing.js";
 
 /** Rejects if `p` has not settled within `ms`. */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+export function within<T>(p: Promise<T>, ms: number, what = "promise to settle"): Promise<T> {
   let timer: NodeJS.Timeout;
   const t = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
@@ -14,12 +14,17 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `cond` every 5 ms; rejects after `ms`. */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+export async function until(cond: () => boolean, ms = 3_000, what = "condition"): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(5);
   }
+}
+
+/** Closes every socket (or anything with an async `close`) in parallel. */
+export async function closeAll(...socks: { close(): Promise<void> }[]): Promise<void> {
+  await Promise.all(socks.map((s) => s.close()));
 }
 
 /** One turn of the event loop (lets sockets write and read). */

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import { Message, Pair0, Pair1, type Socket } from "../../src/index.js";
 import { freePort, haveLibnng, killAllChildren, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
+import { within } from "../helpers/wait.js";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -13,14 +14,6 @@ const bodies = Array.from({ length: N }, (_, i) => `msg-${i}`);
 
 type Transport = "tcp" | "ipc";
 type Proto = "pair0" | "pair1";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 function open(proto: Proto, raw = false): Socket {
   return proto === "pair0" ? new Pair0({ raw }) : new Pair1({ raw });

@@ -4,19 +4,11 @@ import { randomBytes } from "node:crypto";
 import { after, describe, test } from "node:test";
 import { Pull0, Push0, type Socket } from "../../src/index.js";
 import { freePort, haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
+import { within } from "../helpers/wait.js";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
 const N = 5;
 const expected = Array.from({ length: N }, (_, i) => `msg-${i}`);
-
-/** Rejects if `p` does not settle within `ms`. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 async function listenUrl(sock: Socket, transport: "tcp" | "ipc"): Promise<string> {
   const l = await within(sock.listen(transport === "tcp" ? "tcp://127.0.0.1:0" : tmpIpcUrl("pl")), 5_000, "listen");

@@ -5,6 +5,7 @@ import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { device, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
 import { freePort, haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
+import { within } from "../helpers/wait.js";
 
 type Transport = "tcp" | "ipc";
 const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
@@ -12,15 +13,6 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const N = 4;
 const expected = Array.from({ length: N }, (_, i) => `msg-${i}`);
 let inprocSeq = 0;
-
-/** Rejects if `p` does not settle within `ms`. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
 
 const anyUrl = (transport: Transport) => (transport === "tcp" ? "tcp://127.0.0.1:0" : tmpIpcUrl("rr"));
 

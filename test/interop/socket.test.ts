@@ -5,16 +5,7 @@ import * as net from "node:net";
 import { after, describe, test } from "node:test";
 import { adoptStream, Pull0, Push0, Rep0, Req0 } from "../../src/index.js";
 import { freePort, haveLibnng, killAllChildren, runNngcat, spawnNngcat } from "../helpers/libnng.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, within } from "../helpers/wait.js";
 
 /** Connects a plain tcp socket to nngcat's listener, retrying until it is up. */
 async function connectTo(port: number): Promise<net.Socket> {

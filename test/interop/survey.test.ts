@@ -3,32 +3,13 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { device, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
 import { haveLibnng, killAllChildren, runNngcat, spawnNngcat, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
+import { until, within } from "../helpers/wait.js";
+import { rejectsWith } from "../helpers/nng.js";
 
 type Transport = "tcp" | "ipc";
 
 const text = (b: Uint8Array) => Buffer.from(b).toString("utf8");
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-
-/** Rejects if `p` does not settle within `ms`. */
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === code);
-}
 
 const localUrl = (t: Transport, tag: string) => (t === "tcp" ? "tcp://127.0.0.1:0" : tmpIpcUrl(tag));
 

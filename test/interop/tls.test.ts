@@ -4,16 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { type Dialer, NngError, Pull0, Push0, Rep0, Req0, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
 import { freePort, haveLibnng, killAllChildren, runNngcat, spawnNngcat } from "../helpers/libnng.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, within } from "../helpers/wait.js";
 
 let certs: TestCerts;
 const N = 5;

@@ -4,24 +4,7 @@ import * as net from "node:net";
 import { describe, test } from "node:test";
 import { Aio, Message, NngError, Pair1 } from "../../src/index.js";
 import { spHeader, writeFramePrefix } from "../../src/transport/framing.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { until, within } from "../helpers/wait.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 let n = 0;

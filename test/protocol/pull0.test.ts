@@ -2,24 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Aio, Message, NngError, Pull0, Push0 } from "../../src/index.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { sleep, until, within } from "../helpers/wait.js";
 
 let n = 0;
 const inproc = () => `inproc://pull0-${process.pid}-${++n}`;

@@ -1,36 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Aio, type Context, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
+import { Aio, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
+import { closeAll, sleep, until } from "../helpers/wait.js";
+import { aioCode, rejectsWith, sendAio } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://rep0-test-${process.pid}-${++seq}`;
-
-type AioTarget = Pick<Socket, "sendAio" | "recvAio"> | Context;
-
-function runAio(start: (aio: Aio) => void, msg: Message | null = null, timeout?: number): Promise<Aio> {
-  return new Promise((resolve) => {
-    const aio = new Aio((a) => resolve(a));
-    aio.msg = msg;
-    if (timeout !== undefined) aio.timeout = timeout;
-    start(aio);
-  });
-}
-const sendAio = (t: AioTarget, msg: Message, timeout?: number) => runAio((a) => t.sendAio(a), msg, timeout);
-const code = (aio: Aio): string => (aio.result === 0 ? "ok" : aio.result.code);
-
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 /** Listens `rep`, dials each of `reqs` to it, waits for the pipes. */
 async function connect(rep: Socket, ...reqs: Socket[]): Promise<void> {
@@ -38,10 +13,6 @@ async function connect(rep: Socket, ...reqs: Socket[]): Promise<void> {
   await rep.listen(url);
   for (const req of reqs) await req.dial(url);
   await until(() => rep.pipes.length === reqs.length && reqs.every((r) => r.pipes.length === 1));
-}
-
-async function closeAll(...socks: Socket[]): Promise<void> {
-  await Promise.all(socks.map((s) => s.close()));
 }
 
 /** A raw request: `hops` device words, then the request id. */
@@ -83,7 +54,7 @@ describe("rep0", () => {
     try {
       const m = new Message("nobody asked");
       const a = await sendAio(rep, m);
-      assert.equal(code(a), "ESTATE");
+      assert.equal(aioCode(a), "ESTATE");
       assert.equal(a.msg, m);
       await connect(rep, req);
       await req.send("q");
@@ -139,7 +110,7 @@ describe("rep0", () => {
       await req.close();
       await until(() => rep.pipes.length === 0);
       const a = await sendAio(rep, new Message("into the void"));
-      assert.equal(code(a), "ok");
+      assert.equal(aioCode(a), "ok");
       assert.equal(a.msg, null);
     } finally {
       await closeAll(rep, req);
@@ -206,10 +177,10 @@ describe("rep0", () => {
       });
       await Promise.all(aios.map((a) => a.wait()));
       const last = aios[n - 1]!;
-      assert.equal(code(last), "ETIMEDOUT");
+      assert.equal(aioCode(last), "ETIMEDOUT");
       assert.equal(last.msg?.text(), `re:${reqs[n - 1]!.text()}`);
       assert.equal(last.msg?.headerLength, 0);
-      assert.deepEqual(aios.slice(0, -1).map(code), Array(n - 1).fill("ok"));
+      assert.deepEqual(aios.slice(0, -1).map(aioCode), Array(n - 1).fill("ok"));
       // Its requester would wait forever: close that context.
       ctxs[Number(reqs[n - 1]!.text().slice(1))]!.close();
       const got = await Promise.allSettled(replies);
@@ -304,14 +275,14 @@ describe("rep0", () => {
       await sleep(20); // the request is waiting in the rep
       rep.recvAio(stopped);
       await stopped.wait();
-      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(aioCode(stopped), "ECANCELED");
       assert.equal(stopped.msg, null);
       assert.equal((await rep.recv({ timeout: 2000 })).text(), "q");
       const m = new Message("a");
       stopped.msg = m;
       rep.sendAio(stopped);
       await stopped.wait();
-      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(aioCode(stopped), "ECANCELED");
       assert.equal(stopped.msg, m);
       await rep.send("answer");
       assert.equal((await req.recv({ timeout: 2000 })).text(), "answer");
@@ -424,12 +395,12 @@ describe("rep0", () => {
       try {
         const none = new Message("x");
         let a = await sendAio(rep, none);
-        assert.equal(code(a), "ok");
+        assert.equal(aioCode(a), "ok");
         const unknown = new Message("y");
         unknown.headerAppendU32(0x7fff0000);
         unknown.headerAppendU32(0x80000001);
         a = await sendAio(rep, unknown);
-        assert.equal(code(a), "ok");
+        assert.equal(aioCode(a), "ok");
         assert.equal(rep.stats().counters["tx-drop"], 2);
       } finally {
         await rep.close();

@@ -1,37 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Aio, type Context, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
+import { Aio, Message, NngError, Rep0, Req0, type Socket } from "../../src/index.js";
+import { closeAll, sleep, until } from "../helpers/wait.js";
+import { aioCode, recvAio, rejectsWith, sendAio } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://req0-test-${process.pid}-${++seq}`;
-
-type AioTarget = Pick<Socket, "sendAio" | "recvAio"> | Context;
-
-function runAio(start: (aio: Aio) => void, msg: Message | null = null, timeout?: number): Promise<Aio> {
-  return new Promise((resolve) => {
-    const aio = new Aio((a) => resolve(a));
-    aio.msg = msg;
-    if (timeout !== undefined) aio.timeout = timeout;
-    start(aio);
-  });
-}
-const sendAio = (t: AioTarget, msg: Message, timeout?: number) => runAio((a) => t.sendAio(a), msg, timeout);
-const recvAio = (t: AioTarget, timeout?: number) => runAio((a) => t.recvAio(a), null, timeout);
-const code = (aio: Aio): string => (aio.result === 0 ? "ok" : aio.result.code);
-
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 /** Listens `reps` on fresh inproc urls, dials `req` to each, waits for the pipes. */
 async function connect(req: Socket, ...reps: Socket[]): Promise<void> {
@@ -41,10 +15,6 @@ async function connect(req: Socket, ...reps: Socket[]): Promise<void> {
     await req.dial(url);
   }
   await until(() => req.pipes.length === reps.length && reps.every((r) => r.pipes.length === 1));
-}
-
-async function closeAll(...socks: Socket[]): Promise<void> {
-  await Promise.all(socks.map((s) => s.close()));
 }
 
 /** A raw rep reply to `req` (a raw rep's received message): same header, new body. */
@@ -536,7 +506,7 @@ describe("req0", () => {
       stopped.msg = m;
       req.sendAio(stopped);
       await stopped.wait();
-      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(aioCode(stopped), "ECANCELED");
       assert.equal(stopped.msg, m);
       assert.equal(m.headerLength, 0);
       assert.equal((await rep.recv({ timeout: 2000 })).text(), "first");
@@ -546,7 +516,7 @@ describe("req0", () => {
       stopped.msg = null;
       req.recvAio(stopped);
       await stopped.wait();
-      assert.equal(code(stopped), "ECANCELED");
+      assert.equal(aioCode(stopped), "ECANCELED");
       assert.equal((await req.recv({ timeout: 2000 })).text(), "reply");
     } finally {
       await closeAll(req, rep);
@@ -559,7 +529,7 @@ describe("req0", () => {
       try {
         const m1 = new Message("t");
         let a = await sendAio(req, m1, 50);
-        assert.equal(code(a), "ETIMEDOUT");
+        assert.equal(aioCode(a), "ETIMEDOUT");
         assert.equal(a.msg, m1);
         assert.equal(m1.headerLength, 0);
         assert.equal(m1.text(), "t");
@@ -567,12 +537,12 @@ describe("req0", () => {
         req.sendTimeout = 30;
         const m2 = new Message("d");
         a = await sendAio(req, m2);
-        assert.equal(code(a), "ETIMEDOUT");
+        assert.equal(aioCode(a), "ETIMEDOUT");
         assert.equal(a.msg, m2);
 
         const m3 = new Message("n");
         a = await sendAio(req, m3, 0);
-        assert.equal(code(a), "ETIMEDOUT");
+        assert.equal(aioCode(a), "ETIMEDOUT");
         assert.equal(a.msg, m3);
 
         const m4 = new Message("c");
@@ -582,7 +552,7 @@ describe("req0", () => {
         req.sendAio(aio);
         aio.cancel();
         await aio.wait();
-        assert.equal(code(aio), "ECANCELED");
+        assert.equal(aioCode(aio), "ECANCELED");
         assert.equal(aio.msg, m4);
         assert.equal(m4.headerLength, 0);
       } finally {
@@ -597,20 +567,20 @@ describe("req0", () => {
       const first = sendAio(req, m1, -1);
       const second = sendAio(req, m2, -1);
       const a1 = await first;
-      assert.equal(code(a1), "ECANCELED");
+      assert.equal(aioCode(a1), "ECANCELED");
       assert.equal(a1.msg, m1);
       assert.equal(m1.headerLength, 0);
       const closing = req.close();
       const a2 = await second;
-      assert.equal(code(a2), "ECLOSED");
+      assert.equal(aioCode(a2), "ECLOSED");
       assert.equal(a2.msg, m2);
       await closing;
       const m3 = new Message("three");
       const a3 = await sendAio(req, m3);
-      assert.equal(code(a3), "ECLOSED");
+      assert.equal(aioCode(a3), "ECLOSED");
       assert.equal(a3.msg, m3);
       const r = await recvAio(req);
-      assert.equal(code(r), "ECLOSED");
+      assert.equal(aioCode(r), "ECLOSED");
       assert.equal(r.msg, null);
     });
 
@@ -624,10 +594,10 @@ describe("req0", () => {
         req.recvAio(raio);
         raio.cancel();
         const a = await s;
-        assert.equal(code(a), "ECANCELED");
+        assert.equal(aioCode(a), "ECANCELED");
         assert.equal(a.msg, m);
         await raio.wait();
-        assert.equal(code(raio), "ECANCELED");
+        assert.equal(aioCode(raio), "ECANCELED");
       } finally {
         await req.close();
       }
@@ -639,7 +609,7 @@ describe("req0", () => {
       try {
         await connect(req, rep);
         const a = await sendAio(req, new Message("mine"));
-        assert.equal(code(a), "ok");
+        assert.equal(aioCode(a), "ok");
         assert.equal(a.msg, null);
       } finally {
         await closeAll(req, rep);
@@ -731,7 +701,7 @@ describe("req0", () => {
         await rejectsWith(ctx.send("x"), "ETIMEDOUT");
         const m = new Message("y");
         const a = await sendAio(ctx, m);
-        assert.equal(code(a), "ETIMEDOUT");
+        assert.equal(aioCode(a), "ETIMEDOUT");
         assert.equal(a.msg, m);
       } finally {
         await req.close();

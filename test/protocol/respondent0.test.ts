@@ -1,37 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Aio, type Context, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { Message, NngError, Respondent0, Surveyor0 } from "../../src/index.js";
+import { sleep, until } from "../helpers/wait.js";
+import { aioCode, recvAio, rejectsWith, sendAio } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://respondent0-test-${process.pid}-${++seq}`;
-
-type AioTarget = Pick<Socket, "sendAio" | "recvAio"> | Context;
-
-function runAio(start: (aio: Aio) => void, msg: Message | null = null, timeout?: number): Promise<Aio> {
-  return new Promise((resolve) => {
-    const aio = new Aio((a) => resolve(a));
-    aio.msg = msg;
-    if (timeout !== undefined) aio.timeout = timeout;
-    start(aio);
-  });
-}
-const sendAio = (t: AioTarget, msg: Message, timeout?: number) => runAio((a) => t.sendAio(a), msg, timeout);
-const recvAio = (t: AioTarget, timeout?: number) => runAio((a) => t.recvAio(a), null, timeout);
-const code = (aio: Aio): string => (aio.result === 0 ? "ok" : aio.result.code);
-
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 /** A raw surveyor's survey: `hops` device words, then the survey id. */
 function survey(body: string, id: number, hops = 0): Message {
@@ -51,7 +25,7 @@ async function withPair<S extends Surveyor0>(
     const url = inprocUrl();
     await respondent.listen(url);
     await surveyor.dial(url);
-    await until(() => respondent.pipes.length === 1 && surveyor.pipes.length === 1);
+    await until(() => respondent.pipes.length === 1 && surveyor.pipes.length === 1, 2000);
     await fn(surveyor, respondent);
   } finally {
     await surveyor.close();
@@ -65,7 +39,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
     try {
       const msg = new Message("unasked");
       const aio = await sendAio(r, msg);
-      assert.equal(code(aio), "ESTATE");
+      assert.equal(aioCode(aio), "ESTATE");
       assert.equal(aio.msg, msg);
       await rejectsWith(r.send("again"), "ESTATE");
     } finally {
@@ -84,7 +58,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
       await r.send(reply);
       const msg2 = new Message("a2");
       const second = await sendAio(r, msg2);
-      assert.equal(code(second), "ESTATE");
+      assert.equal(aioCode(second), "ESTATE");
       assert.equal(second.msg, msg2);
       const m = await s.recv({ timeout: 2000 });
       assert.equal(m.text(), "a");
@@ -97,13 +71,13 @@ describe("respondent0", { timeout: 20_000 }, () => {
     try {
       const first = recvAio(r, 2000);
       const second = await recvAio(r);
-      assert.equal(code(second), "ESTATE");
+      assert.equal(aioCode(second), "ESTATE");
       const ctx = r.openContext();
       const other = recvAio(ctx, 50); // another context may wait at the same time
-      assert.equal(code(await other), "ETIMEDOUT");
+      assert.equal(aioCode(await other), "ETIMEDOUT");
       ctx.close();
       await r.close();
-      assert.equal(code(await first), "ECLOSED");
+      assert.equal(aioCode(await first), "ECLOSED");
     } finally {
       await r.close();
     }
@@ -144,7 +118,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
       const bad = new Message("");
       bad.headerAppendU32(1); // a hop, and then nothing
       await s.send(bad);
-      await until(() => r.pipes.length === 0);
+      await until(() => r.pipes.length === 0, 2000);
       assert.equal(r.stats().counters["rx-malformed"], 1);
     });
   });
@@ -158,7 +132,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
       await r.listen(url);
       await s1.dial(url);
       await s2.dial(url);
-      await until(() => r.pipes.length === 2);
+      await until(() => r.pipes.length === 2, 2000);
       s1.surveyTime = 3000;
       s2.surveyTime = 3000;
       await s1.send("from s1");
@@ -175,10 +149,10 @@ describe("respondent0", { timeout: 20_000 }, () => {
       await s1.send("bye");
       const q3 = await rc1.recv({ timeout: 2000 });
       await s1.close();
-      await until(() => r.pipes.length === 1);
+      await until(() => r.pipes.length === 1, 2000);
       const msg = new Message(`re:${q3.text()}`);
       const sent = await sendAio(rc1, msg);
-      assert.equal(code(sent), "ok");
+      assert.equal(aioCode(sent), "ok");
       assert.equal(sent.msg, null);
       rc1.close();
       rc2.close();
@@ -221,7 +195,7 @@ describe("respondent0", { timeout: 20_000 }, () => {
         const m = await s.recv({ timeout: 3000 });
         answers.set(m.headerPeekU32(0) & 0x7fffffff, m.text());
       }
-      assert.deepEqual((await Promise.all(sends)).map(code), Array(n).fill("ok"));
+      assert.deepEqual((await Promise.all(sends)).map(aioCode), Array(n).fill("ok"));
       // Each answer went back with its own survey's id.
       assert.deepEqual([...answers.entries()].sort((a, b) => a[0] - b[0]), Array.from({ length: n }, (_, i) => [i, `a:q${i}`]));
 
@@ -231,14 +205,14 @@ describe("respondent0", { timeout: 20_000 }, () => {
       await received2;
       const msgs = ctxs.map((_, i) => new Message(`b${i}`));
       const results = await Promise.all(ctxs.map((c, i) => sendAio(c, msgs[i]!, 0)));
-      const failed = results.filter((a) => code(a) !== "ok");
+      const failed = results.filter((a) => aioCode(a) !== "ok");
       assert.ok(failed.length > 0, "some answers found the pipe busy");
       for (const a of failed) {
-        assert.equal(code(a), "ETIMEDOUT");
+        assert.equal(aioCode(a), "ETIMEDOUT");
         assert.ok(a.msg !== null && msgs.includes(a.msg), "the message stays on the aio");
         assert.equal(a.msg.headerLength, 0);
       }
-      for (const a of results.filter((x) => code(x) === "ok")) assert.equal(a.msg, null);
+      for (const a of results.filter((x) => aioCode(x) === "ok")) assert.equal(a.msg, null);
       // The failed ones used up their survey (as in NNG): ESTATE now.
       const idx = results.indexOf(failed[0]!);
       await rejectsWith(ctxs[idx]!.send("retry"), "ESTATE");
@@ -262,9 +236,9 @@ describe("respondent0", { timeout: 20_000 }, () => {
       const pd = recvAio(r, 200);
       await sleep(10);
       a.close();
-      assert.equal(code(await pa), "ECLOSED");
-      assert.equal(code(await pb), "ETIMEDOUT");
-      assert.equal(code(await pd), "ETIMEDOUT");
+      assert.equal(aioCode(await pa), "ECLOSED");
+      assert.equal(aioCode(await pb), "ETIMEDOUT");
+      assert.equal(aioCode(await pd), "ETIMEDOUT");
       await rejectsWith(a.recv(), "ECLOSED");
       b.close();
     } finally {

@@ -1,40 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Aio, type Context, Message, NngError, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { Message, NngError, Respondent0, Surveyor0 } from "../../src/index.js";
+import { sleep, until } from "../helpers/wait.js";
+import { aioCode, recvAio, rejectsWith, sendAio } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://surveyor0-test-${process.pid}-${++seq}`;
-
-type AioTarget = Pick<Socket, "sendAio" | "recvAio"> | Context;
-
-/** Runs one aio operation and resolves with the aio once its callback ran. */
-function runAio(start: (aio: Aio) => void, msg: Message | null = null, timeout?: number): Promise<Aio> {
-  return new Promise((resolve) => {
-    const aio = new Aio((a) => resolve(a));
-    aio.msg = msg;
-    if (timeout !== undefined) aio.timeout = timeout;
-    start(aio);
-  });
-}
-const sendAio = (t: AioTarget, msg: Message, timeout?: number) => runAio((a) => t.sendAio(a), msg, timeout);
-const recvAio = (t: AioTarget, timeout?: number) => runAio((a) => t.recvAio(a), null, timeout);
-
-const code = (aio: Aio): string => (aio.result === 0 ? "ok" : aio.result.code);
-
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `check` holds (polling), failing after `ms`. */
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
 
 /** A surveyor listening on inproc with `n` cooked respondents dialed in. */
 async function setup(n: number): Promise<{ surveyor: Surveyor0; respondents: Respondent0[]; url: string; close: () => Promise<void> }> {
@@ -52,7 +23,7 @@ async function setup(n: number): Promise<{ surveyor: Surveyor0; respondents: Res
       respondents.push(r);
       await r.dial(url);
     }
-    await until(() => surveyor.pipes.length === n);
+    await until(() => surveyor.pipes.length === n, 2000);
   } catch (e) {
     await close();
     throw e;
@@ -174,7 +145,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const q = await r.recv({ timeout: 2000 });
       await sleep(200);
       await r.send(`late:${q.text()}`);
-      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1);
+      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1, 2000);
       await rejectsWith(surveyor.recv(), "ESTATE");
     } finally {
       await close();
@@ -196,7 +167,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       await r1.send(`r1:${qb.text()}`);
       const m = await surveyor.recv({ timeout: 2000 });
       assert.equal(m.text(), "r1:B");
-      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1);
+      await until(() => (surveyor.stats().counters["rx-drop"] ?? 0) >= 1, 2000);
     } finally {
       await close();
     }
@@ -210,7 +181,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const pending = recvAio(surveyor);
       await sleep(10);
       await surveyor.send("second");
-      assert.equal(code(await pending), "ECANCELED");
+      assert.equal(aioCode(await pending), "ECANCELED");
       const r = respondents[0]!;
       // The respondent answers "first" (too late: cancelled), then "second".
       for (let i = 0; i < 2; i++) {
@@ -230,16 +201,16 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const msg = new Message("q");
       msg.headerAppendU32(7); // replaced by the survey id
       const sent = await sendAio(s, msg);
-      assert.equal(code(sent), "ok");
+      assert.equal(aioCode(sent), "ok");
       assert.equal(sent.msg, null);
       const ctx = s.openContext();
       const r = await recvAio(ctx);
-      assert.equal(code(r), "ESTATE");
+      assert.equal(aioCode(r), "ESTATE");
       assert.equal(r.msg, null);
       ctx.close();
       const msg2 = new Message("x");
       const failed = await sendAio(ctx, msg2);
-      assert.equal(code(failed), "ECLOSED");
+      assert.equal(aioCode(failed), "ECLOSED");
       assert.equal(failed.msg, msg2, "on failure the message stays on the aio");
     } finally {
       await s.close();
@@ -322,9 +293,9 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       const pd = recvAio(s, 300);
       await sleep(10);
       a.close();
-      assert.equal(code(await pa), "ECLOSED");
-      assert.equal(code(await pb), "ETIMEDOUT");
-      assert.equal(code(await pd), "ETIMEDOUT");
+      assert.equal(aioCode(await pa), "ECLOSED");
+      assert.equal(aioCode(await pb), "ETIMEDOUT");
+      assert.equal(aioCode(await pd), "ETIMEDOUT");
       await rejectsWith(a.recv(), "ECLOSED");
       await rejectsWith(a.send("again"), "ECLOSED");
       await b.send("b2");
@@ -344,8 +315,8 @@ describe("surveyor0", { timeout: 20_000 }, () => {
     const pd = recvAio(s);
     await sleep(10);
     await s.close();
-    assert.equal(code(await pc), "ECLOSED");
-    assert.equal(code(await pd), "ECLOSED");
+    assert.equal(aioCode(await pc), "ECLOSED");
+    assert.equal(aioCode(await pd), "ECLOSED");
   });
 
   it("a response shorter than 4 bytes closes the pipe", async () => {
@@ -355,13 +326,13 @@ describe("surveyor0", { timeout: 20_000 }, () => {
     try {
       await s.listen(url);
       await raw.dial(url);
-      await until(() => s.pipes.length === 1);
+      await until(() => s.pipes.length === 1, 2000);
       await s.send("q");
       const q = await raw.recv({ timeout: 2000 });
       const bad = new Message("xy");
       bad.headerAppendU32(q.headerPeekU32(0)); // only the pipe id: no survey id
       await raw.send(bad);
-      await until(() => (s.stats().counters["rx-malformed"] ?? 0) === 1);
+      await until(() => (s.stats().counters["rx-malformed"] ?? 0) === 1, 2000);
     } finally {
       await raw.close();
       await s.close();
@@ -376,7 +347,7 @@ describe("surveyor0", { timeout: 20_000 }, () => {
       try {
         await s.listen(url);
         for (const r of rs) await r.dial(url);
-        await until(() => s.pipes.length === 2);
+        await until(() => s.pipes.length === 2, 2000);
         assert.throws(() => s.openContext(), (e: unknown) => e instanceof NngError && e.code === "ENOTSUP");
         await rejectsWith(s.recv({ nonblock: true }), "EAGAIN"); // no ESTATE in raw mode
         const msg = new Message("hi");

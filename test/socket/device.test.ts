@@ -1,43 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Bus0, device, Message, NngError, Pair0, Pair1, Pub0, Pull0, Push0, Rep0, Req0, Respondent0, type Socket, Surveyor0 } from "../../src/index.js";
+import { closeAll, sleep, until, within } from "../helpers/wait.js";
+import { rejectsWith } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://device-test-${process.pid}-${++seq}`;
 
-async function rejectsWith(p: Promise<unknown>, c: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === c);
-}
-
 const isNng = (c: string) => (e: unknown) => e instanceof NngError && e.code === c;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}
-
-/** Bounded: rejects if `p` has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
-}
 
 async function link(listener: Socket, dialer: Socket): Promise<void> {
   const url = inprocUrl();
   await listener.listen(url);
   await dialer.dial(url);
-}
-
-async function closeAll(...socks: Socket[]): Promise<void> {
-  await Promise.all(socks.map((s) => s.close()));
 }
 
 /** client req → [raw rep | device | raw req] → `server`: returns the device's sockets. */

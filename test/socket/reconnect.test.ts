@@ -2,31 +2,9 @@
 // address conflicts, bound ports, pipe events and reconnect backoff.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { NngError, Pair1, type PipeEvent, Pull0, Push0, type Socket } from "../../src/index.js";
+import { NngError, Pair1, type PipeEvent, Pull0, Push0 } from "../../src/index.js";
 import { freePort, haveLibnng, killAllChildren, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `cond` every 10 ms; fails after `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-async function closeAll(...socks: Socket[]): Promise<void> {
-  await Promise.all(socks.map((s) => s.close()));
-}
+import { closeAll, sleep, until, within } from "../helpers/wait.js";
 
 const addresses = {
   tcp: async () => `tcp://127.0.0.1:${await freePort()}`,

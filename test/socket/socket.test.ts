@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Aio, Message, NngError, Pair0, Pair1, Pull0, Push0, type Socket } from "../../src/index.js";
+import { rejectsWith } from "../helpers/nng.js";
 
 let seq = 0;
 const inprocUrl = (): string => `inproc://socket-test-${process.pid}-${++seq}`;
@@ -18,10 +19,6 @@ function sendAio(sock: Socket, msg: Message | null, timeout?: number, before?: (
 
 function errCode(aio: Aio): string | undefined {
   return aio.result === 0 ? undefined : aio.result.code;
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof NngError && e.code === code);
 }
 
 describe("sendAio: each error it can return, provoked for real; the message stays on the aio", () => {

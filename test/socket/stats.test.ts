@@ -2,16 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { dumpStats, findStat, Message, Pair1, Pub0, Pull0, Push0, Rep0, Req0, type StatNode, statsTree, Sub0 } from "../../src/index.js";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (cond()) return;
-    await sleep(10);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+import { until } from "../helpers/wait.js";
 
 function value(node: StatNode, name: string): unknown {
   return node.children?.find((c) => c.name === name)?.value;
@@ -74,7 +65,7 @@ describe("statistics", { timeout: 20_000 }, () => {
       const all = statsTree();
       assert.ok(all.children!.some((s) => value(s, "id") === pull.id));
       await push.close();
-      await until(() => pull.stats().pipes === 0, "pipe removed");
+      await until(() => pull.stats().pipes === 0, 3_000, "pipe removed");
       assert.equal(pull.stats().listenerStats[0]!.disconnect, 1);
       assert.equal(pull.stats().rxMsgs, 5, "totals survive the pipe");
       assert.ok(!statsTree().children!.some((s) => value(s, "id") === push.id));
@@ -95,7 +86,7 @@ describe("statistics", { timeout: 20_000 }, () => {
       sub.setOption("reconnect-time-min", 5000);
       await sub.dial(url);
       // the sub redials after a random wait in [0, 5000) ms, so more rejects may follow: compare counts
-      await until(() => pull.stats().reject >= 1, "reject");
+      await until(() => pull.stats().reject >= 1, 3_000, "reject");
       const snapshot = pull.stats();
       const tree = pull.statsTree();
       assert.equal(snapshot.listenerStats[0]!.reject, snapshot.reject);
@@ -121,7 +112,7 @@ describe("statistics", { timeout: 20_000 }, () => {
       const m = new Message();
       m.headerAppendU32(1);
       await raw.send(m);
-      await until(() => b.stats().counters["ttl-drop"] === 1, "ttl drop");
+      await until(() => b.stats().counters["ttl-drop"] === 1, 3_000, "ttl drop");
       assert.equal(value(b.statsTree(), "ttl_drop"), 1);
       // sub queue drops: a recv-buffer of 1 and nobody reading
       sub.setOption("recv-buffer", 1);
@@ -129,7 +120,7 @@ describe("statistics", { timeout: 20_000 }, () => {
       await pub.listen("inproc://stats-sub");
       await sub.dial("inproc://stats-sub");
       for (let i = 0; i < 10; i++) await pub.send("x");
-      await until(() => (sub.stats().counters["rx-drop"] ?? 0) > 0, "rx drop");
+      await until(() => (sub.stats().counters["rx-drop"] ?? 0) > 0, 3_000, "rx drop");
       assert.ok((value(sub.statsTree(), "rx_drop") as number) > 0);
     } finally {
       await Promise.all([raw.close(), b.close(), pub.close(), sub.close()]);

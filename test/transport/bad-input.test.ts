@@ -6,18 +6,9 @@ import { after, before, describe, test } from "node:test";
 import { type Listener, type LogRecord, Pull0, Push0, type Pipe, setLogger } from "../../src/index.js";
 import { spHeader, writeFramePrefix } from "../../src/transport/framing.js";
 import { tmpIpcUrl } from "../helpers/libnng.js";
+import { sleep, within } from "../helpers/wait.js";
 
 const MAX = 1024;
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface RawClient {
   sock: net.Socket;

@@ -5,24 +5,7 @@ import * as fs from "node:fs";
 import { after, describe, test } from "node:test";
 import { Pair0, Pull0, Push0, type SockAddr } from "../../src/index.js";
 import { haveLibnng, killAllChildren, startPeer, tmpIpcUrl } from "../helpers/libnng.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { until, within } from "../helpers/wait.js";
 
 const pathOf = (url: string) => url.replace(/^(ipc|unix):\/\//, "");
 

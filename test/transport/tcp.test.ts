@@ -4,24 +4,7 @@ import * as net from "node:net";
 import { describe, test } from "node:test";
 import { Pair0, type Pipe, Pull0, Push0, type SockAddr, type Socket } from "../../src/index.js";
 import { freePort } from "../helpers/libnng.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { until, within } from "../helpers/wait.js";
 
 /** Connects a pair over `listenUrl`; returns both pipes once both sides have them. */
 async function connectedPair(listenUrl: string, dialUrl?: (port: number) => string): Promise<{ a: Socket; b: Socket; pa: Pipe; pb: Pipe; port: number }> {

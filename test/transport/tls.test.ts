@@ -7,24 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Dialer, type Listener, NngError, Pair0, Pull0, Push0, Rep0, Req0, type SockAddr, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
-
-function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
+import { sleep, until, within } from "../helpers/wait.js";
 
 async function rejectsWith(p: Promise<unknown>, code: string, what: string): Promise<void> {
   await assert.rejects(within(p, 5_000, what), (e: unknown) => {
