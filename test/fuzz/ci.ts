@@ -8,6 +8,8 @@ import { type FuzzTarget, runTarget } from "./targets.js";
 export const CI_RUNS = Number(process.env.NNGTS_FUZZ_RUNS ?? 2000);
 
 export function fuzzTests(targets: FuzzTarget[], runs = CI_RUNS): void {
+  // A selection that matches no target is a broken test file, not a pass.
+  if (targets.length === 0) test("fuzz targets selected", () => assert.fail("no fuzz target matched"));
   for (const t of targets) {
     test(`fuzz ${t.name} (${runs} inputs)`, { timeout: 60_000 }, async () => {
       const details = await runTarget(t, runs);
