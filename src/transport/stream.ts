@@ -10,6 +10,12 @@ import type { Connection, ConnectionHandler, EndpointConfig } from "./transport.
 /** NNG gives the SP handshake this long to finish (the `negotiation-timeout` option overrides it). */
 export const NEGOTIATION_TIMEOUT_MS = 10_000;
 
+/** How long a connection's handshakes may take: the endpoint's `negotiation-timeout`, else NNG's 10 s. */
+export function negotiationTimeout(config: EndpointConfig): number {
+  const v = config.option("negotiation-timeout");
+  return typeof v === "number" && v > 0 ? v : NEGOTIATION_TIMEOUT_MS;
+}
+
 // Small frames are copied into a shared slab and written together; larger payloads go out as-is.
 const SLAB_SIZE = 64 * 1024;
 const COPY_LIMIT = 4096;
@@ -74,9 +80,7 @@ export function negotiate(
   };
   const onError = (e: Error): void => finish(NngError.fromSystem(e), null);
   const onClose = (): void => finish(new NngError("ECONNSHUT", "closed during negotiation"), null);
-  const limit = config.option("negotiation-timeout");
-  const ms = typeof limit === "number" && limit > 0 ? limit : NEGOTIATION_TIMEOUT_MS;
-  const timer = setTimeout(() => finish(new NngError("ETIMEDOUT", "SP negotiation timed out"), null), ms);
+  const timer = setTimeout(() => finish(new NngError("ETIMEDOUT", "SP negotiation timed out"), null), negotiationTimeout(config));
   sock.on("data", onData);
   sock.on("error", onError);
   sock.on("close", onClose);

@@ -4,7 +4,7 @@ import type * as net from "node:net";
 import * as tls from "node:tls";
 import { NngError } from "../core/errors.js";
 import type { NngUrl } from "../core/url.js";
-import { NEGOTIATION_TIMEOUT_MS, type StreamInfo } from "./stream.js";
+import { negotiationTimeout, type StreamInfo } from "./stream.js";
 import { TCP_OPTIONS, TcpDialer, TcpListener, tcpStreamInfo } from "./tcp.js";
 import {
   refusedClient,
@@ -20,12 +20,6 @@ import {
 import type { EndpointConfig, Transport } from "./transport.js";
 
 export { TLS_AUTH_MODE, tlsError } from "./tls-config.js";
-
-/** The TLS handshake gets the SP handshake's limit: the `negotiation-timeout` option, else NNG's default. */
-function handshakeLimit(config: EndpointConfig): number {
-  const v = config.option("negotiation-timeout");
-  return typeof v === "number" && v > 0 ? v : NEGOTIATION_TIMEOUT_MS;
-}
 
 function tlsStreamInfo(stream: net.Socket, config: EndpointConfig): StreamInfo {
   const tcp = tcpStreamInfo(stream, config);
@@ -64,7 +58,7 @@ class TlsDialer extends TcpDialer {
     const onSecure = (): void => settle(null);
     const onError = (e: Error): void => settle(tlsError(e));
     const onClose = (): void => settle(new NngError("ECONNSHUT", "closed during the TLS handshake"));
-    const timer = setTimeout(() => settle(new NngError("ETIMEDOUT", "TLS handshake timed out")), handshakeLimit(this.config));
+    const timer = setTimeout(() => settle(new NngError("ETIMEDOUT", "TLS handshake timed out")), negotiationTimeout(this.config));
     stream.once("secureConnect", onSecure);
     stream.on("error", onError);
     stream.once("close", onClose);
@@ -85,7 +79,7 @@ class TlsListener extends TcpListener {
   }
 
   protected override createServer(ready: (stream: net.Socket) => void, failed: (err: NngError) => void): net.Server {
-    const server = tls.createServer(tlsServerOptions(this.tls, handshakeLimit(this.config)));
+    const server = tls.createServer(tlsServerOptions(this.tls, negotiationTimeout(this.config)));
     server.on("secureConnection", (stream: tls.TLSSocket) => {
       const refused = refusedClient(this.tls, stream);
       if (!refused) return ready(stream);

@@ -12,7 +12,7 @@ import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionSpec, OptionValue } from "../core/options.js";
 import { formatUrl, type NngUrl } from "../core/url.js";
-import { NEGOTIATION_TIMEOUT_MS } from "./stream.js";
+import { negotiationTimeout } from "./stream.js";
 import { bindServer, inetAddress } from "./tcp.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "./transport.js";
 import {
@@ -248,7 +248,7 @@ class NodeWsDialer implements TransportDialer {
         maxPayload: sizeOption(this.config, "recv-size-max", 0),
         skipUTF8Validation: true,
         followRedirects: false,
-        handshakeTimeout: NEGOTIATION_TIMEOUT_MS,
+        handshakeTimeout: negotiationTimeout(this.config),
         ...(this.target.family ? { family: this.target.family } : {}),
         ...(this.connectTls ? { createConnection: this.connectTls } : {}),
       });
@@ -463,16 +463,18 @@ class NodeWsListener implements TransportListener {
       return queueMicrotask(() => done(null));
     }
     let server: http.Server;
+    // The server is shared by every listener on this host:port: the first one's limit applies.
+    const limit = negotiationTimeout(this.config);
     const httpOptions: http.ServerOptions = {
-      headersTimeout: NEGOTIATION_TIMEOUT_MS,
-      requestTimeout: NEGOTIATION_TIMEOUT_MS,
+      headersTimeout: limit,
+      requestTimeout: limit,
       connectionsCheckingInterval: HANDSHAKE_CHECK_MS,
     };
     let settings: TlsSettings | null = null;
     try {
       // wss: the TLS options are read (files too) when the listener starts, as tls+tcp's.
       if (t.secure) settings = tlsSettings(this.config, true);
-      server = settings ? https.createServer({ ...httpOptions, ...tlsServerOptions(settings, NEGOTIATION_TIMEOUT_MS) }) : http.createServer(httpOptions);
+      server = settings ? https.createServer({ ...httpOptions, ...tlsServerOptions(settings, limit) }) : http.createServer(httpOptions);
     } catch (e) {
       return queueMicrotask(() => done(wsError(e)));
     }

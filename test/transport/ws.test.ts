@@ -1,7 +1,7 @@
 // ws:// and wss:// between nngts sockets, and what a hostile or broken WebSocket peer gets.
 import assert from "node:assert/strict";
 import { createServer, request } from "node:http";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer as createNetServer } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { NngError, Pair0, Pub0, Pull0, Push0, Rep0, Req0, shareHttpServer, Sub0, type Listener, type Socket, TLS_AUTH_MODE } from "../../src/index.js";
 import { makeTestCerts, type TestCerts } from "../helpers/certs.js";
@@ -249,6 +249,35 @@ describe("ws transport", { timeout: 60_000 }, () => {
       await t.check("after slow-loris");
     } finally {
       await t.close();
+    }
+  });
+
+  test("negotiation-timeout bounds the upgrade on both sides (well under the 10 s default)", { timeout: 20_000 }, async () => {
+    const pull = new Pull0();
+    const push = new Push0();
+    const mute = createNetServer((s) => s.on("error", () => {})); // accepts, never answers the upgrade
+    try {
+      pull.setOption("negotiation-timeout", 300);
+      const url = await listenUrl(pull, "ws://127.0.0.1:0/nt");
+      const slow = connect(portOf(url), "127.0.0.1");
+      slow.on("error", () => {});
+      slow.resume(); // read, so that the server's answer and close reach us
+      const t0 = Date.now();
+      slow.write(`GET /nt HTTP/1.1\r\nHost: 127.0.0.1\r\n`); // and never the rest
+      await new Promise<void>((r) => slow.on("close", () => r()));
+      const listenerTook = Date.now() - t0;
+      assert.ok(listenerTook < 5_000, `listener dropped the stalled upgrade after ${listenerTook} ms`);
+
+      await new Promise<void>((r) => mute.listen(0, "127.0.0.1", r));
+      const port = (mute.address() as AddressInfo).port;
+      push.setOption("negotiation-timeout", 300);
+      const t1 = Date.now();
+      await assert.rejects(push.dial(`ws://127.0.0.1:${port}/nt`), (e: unknown) => e instanceof NngError);
+      const dialerTook = Date.now() - t1;
+      assert.ok(dialerTook < 5_000, `dialer gave up after ${dialerTook} ms`);
+    } finally {
+      mute.close();
+      await Promise.all([pull.close(), push.close()]);
     }
   });
 
