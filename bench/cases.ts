@@ -28,6 +28,8 @@ export interface BenchCase {
   contexts?: number;
   /** throughput: the receiver is this many pull sockets, each connected to the one sender */
   peers?: number;
+  /** latency: untimed round trips on the same connection before the clock starts (0: none, as NNG's tools) */
+  warmup?: number;
   /** throughput: the receiver; latency: the server */
   listener: Side;
   /** throughput: the sender; latency: the client */
@@ -51,6 +53,14 @@ const NODE_COUNT: Record<number, number> = { 64: 1_000_000, 1024: 500_000, 65536
 const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
 const LIBNNG_PULL_DIVISOR = 4;
 const LAT_COUNT = 10_000;
+/**
+ * Latency: untimed round trips before the clock starts, for every implementation alike (the C peer too),
+ * so that the rows compare steady states. Without them the timed window of a Node process is mostly JIT
+ * warm-up: with both tcp processes pinned to one CPU, 10 000 cold round trips averaged ~19 µs one way for
+ * nngts req/rep against ~7 µs once warm, the ceiling's few lines ~11 µs against ~8. The `nngts perf` rows
+ * keep NNG's tools' method (no warm-up), on both sides.
+ */
+const LAT_WARMUP = 10_000;
 /** Fan-out: messages published, by subscriber count (about 0.5–2 s a run here). */
 const FANOUT_COUNT: Record<number, number> = { 1: 200_000, 10: 40_000, 100: 4_000 };
 export const FANOUT_SUBSCRIBERS = [1, 10, 100] as const;
@@ -131,24 +141,25 @@ export function allCases(o: CaseOptions): BenchCase[] {
   for (const transport of transports) {
     const wire = transport !== "inproc";
     const count = LAT_COUNT / div;
+    const warmup = LAT_WARMUP / div;
     const size = LAT_SIZE;
     const ceilingId = hasCeiling(transport) ? `lat:${transport}:ceiling:${sizeLabel(size)}` : undefined;
     if (ceilingId) {
-      out.push({ id: ceilingId, kind: "lat", transport, proto: "pair1", size, count, listener: ceiling, dialer: ceiling, label: "ceiling (node:net)", refs: {} });
+      out.push({ id: ceilingId, kind: "lat", transport, proto: "pair1", size, count, warmup, listener: ceiling, dialer: ceiling, label: "ceiling (node:net)", refs: {} });
     }
     const protos: Proto[] = o.reqrep ? ["reqrep", "pair1"] : ["pair1"];
     for (const proto of protos) {
       const base = `lat:${transport}:${proto}:${sizeLabel(size)}`;
       const libnngId = wire && o.libnng ? `${base}:libnng` : undefined;
       const refs = { ceiling: ceilingId, libnng: libnngId };
-      if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, listener: libnng, dialer: libnng, label: "libnng", refs });
-      out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, listener: nngts, dialer: nngts, label: "nngts", refs });
+      if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size, count, warmup, listener: libnng, dialer: libnng, label: "libnng", refs });
+      out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size, count, warmup, listener: nngts, dialer: nngts, label: "nngts", refs });
       if (libnngId && proto === "pair1") {
         out.push({ id: `${base}:cli-libnng`, kind: "lat", transport, proto, size, count, listener: libnng, dialer: cli, label: "nngts perf remote_lat ↔ libnng local_lat", refs });
         out.push({ id: `${base}:libnng-cli`, kind: "lat", transport, proto, size, count, listener: cli, dialer: libnng, label: "libnng remote_lat ↔ nngts perf local_lat", refs });
       }
       if (libnngId) {
-        const lat = { kind: "lat", transport, proto, size, count, refs } as const;
+        const lat = { kind: "lat", transport, proto, size, count, warmup, refs } as const;
         out.push({ ...lat, id: `${base}:nngts-libnng`, listener: libnng, dialer: nngts, label: "nngts client → libnng server" });
         out.push({ ...lat, id: `${base}:libnng-nngts`, listener: nngts, dialer: libnng, label: "libnng client → nngts server" });
       }
@@ -237,8 +248,9 @@ function tlsCases(o: CaseOptions, div: number): BenchCase[] {
     const base = `lat:tls:${proto}:${sizeLabel(LAT_SIZE)}`;
     const libnngId = o.libnng ? `${base}:libnng` : undefined;
     const count = LAT_COUNT / div;
-    if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size: LAT_SIZE, count, listener: libnng, dialer: libnng, label: "libnng", refs: {} });
-    out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size: LAT_SIZE, count, listener: nngts, dialer: nngts, label: "nngts", refs: { libnng: libnngId } });
+    const warmup = LAT_WARMUP / div;
+    if (libnngId) out.push({ id: libnngId, kind: "lat", transport, proto, size: LAT_SIZE, count, warmup, listener: libnng, dialer: libnng, label: "libnng", refs: {} });
+    out.push({ id: `${base}:nngts`, kind: "lat", transport, proto, size: LAT_SIZE, count, warmup, listener: nngts, dialer: nngts, label: "nngts", refs: { libnng: libnngId } });
   }
   return out;
 }

@@ -153,12 +153,16 @@ export async function ceilingServeLatency(ipc: boolean, url: string, count: numb
   }
 }
 
-/** remote_lat: `count` round trips of one `size`-byte frame. */
-export async function ceilingMeasureLatency(ipc: boolean, url: string, size: number, count: number): Promise<Measurement> {
+/**
+ * remote_lat: `count` round trips of one `size`-byte frame, timed after `warmup` untimed ones (and, as
+ * NNG's remote_lat and the nngts client, 100 ms after connecting).
+ */
+export async function ceilingMeasureLatency(ipc: boolean, url: string, size: number, count: number, warmup = 0): Promise<Measurement> {
   const sock = await dial(url);
   const early = await handshake(sock, PROTO_SEND);
   const writer = new FrameWriter(sock, ipc);
-  const start = seconds();
+  await new Promise((r) => setTimeout(r, 100));
+  let start = seconds();
   await new Promise<void>((resolve, reject) => {
     sock.on("error", reject);
     let trips = 0;
@@ -167,7 +171,8 @@ export async function ceilingMeasureLatency(ipc: boolean, url: string, size: num
       early,
       new FrameCutter(ipc, (payload) => {
         if (payload.length !== size) return reject(new Error(`wrong frame size ${payload.length} != ${size}`));
-        if (++trips === count) return resolve();
+        if (++trips === warmup) start = seconds();
+        if (trips === warmup + count) return resolve();
         echoFrame(writer, payload);
       }),
     );

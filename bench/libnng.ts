@@ -31,12 +31,16 @@ export async function startPeerContexts(role: "server" | "client", url: string, 
   return startChild(`libnng rr-${role}`, await peerPath(), args);
 }
 
-/** Starts the peer; receivers and servers listen on `url`, senders and clients dial it. */
-export async function startPeerRole(role: PeerRole, proto: Proto, url: string, size: number, count: number, tls?: TlsFiles): Promise<Child> {
+/**
+ * Starts the peer; receivers and servers listen on `url`, senders and clients dial it. Latency roles
+ * first make (client) or answer (server) `warmup` untimed round trips.
+ */
+export async function startPeerRole(role: PeerRole, proto: Proto, url: string, size: number, count: number, tls?: TlsFiles, warmup = 0): Promise<Child> {
   const listens = role === "thr-recv" || role === "lat-server";
   const p = PEER_PROTO[proto];
   const args = [listens ? p.listener : p.dialer, listens ? "listen" : "dial", url, PERF_MODE[role], String(size), String(count)];
   if (tls) args.push(...(listens ? ["--tls-cert-key-file", tls.certKeyFile] : ["--tls-ca-file", tls.caFile]));
+  if (warmup > 0) args.push("--warmup", String(warmup));
   return startChild(`libnng ${role}`, await peerPath(), args);
 }
 

@@ -122,15 +122,16 @@ export async function inprocThroughput(proto: Proto, size: number, count: number
   }
 }
 
-/** Both ends in this process over inproc; the client's measurement. */
-export async function inprocLatency(proto: Proto, size: number, count: number): Promise<Measurement> {
+/** Both ends in this process over inproc; the client's measurement, after `warmup` untimed round trips. */
+export async function inprocLatency(proto: Proto, size: number, count: number, warmup = 0): Promise<Measurement> {
   const url = inprocUrl();
   const server = await openSocket(proto, "listener");
   const client = await openSocket(proto, "dialer");
   try {
     await server.listen(url);
     await client.dial(url);
-    const served = serveLatency(server, count);
+    const served = serveLatency(server, warmup + count);
+    await measureLatency(client, size, warmup);
     const m = await measureLatency(client, size, count);
     await served;
     return m;

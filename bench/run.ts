@@ -64,20 +64,19 @@ function progress(c: BenchCase, r: CaseResult): string {
   return `${c.id.padEnd(44)} ${v}  (${r.wall.toFixed(1)} s)`;
 }
 
-async function runCase(c: BenchCase, reps: number): Promise<CaseResult> {
+/**
+ * One more run of `c` into `r`; a case that failed once is reported as failed and not run again.
+ */
+async function runAgain(c: BenchCase, r: CaseResult): Promise<void> {
+  if (r.error !== undefined) return;
   const t0 = performance.now();
-  const r: CaseResult = { c, runs: [], wall: 0 };
-  for (let i = 0; i < reps; i++) {
-    try {
-      r.runs.push(await runOnce(c));
-    } catch (e) {
-      r.error = e instanceof Error ? e.message : String(e);
-      r.runs = [];
-      break; // a case that failed once is reported as failed
-    }
+  try {
+    r.runs.push(await runOnce(c));
+  } catch (e) {
+    r.error = e instanceof Error ? e.message : String(e);
+    r.runs = [];
   }
-  r.wall = (performance.now() - t0) / 1000;
-  return r;
+  r.wall += (performance.now() - t0) / 1000;
 }
 
 async function main(): Promise<void> {
@@ -98,11 +97,18 @@ async function main(): Promise<void> {
   console.log(`${cases.length} cases × ${args.reps} repetition(s)${args.quick ? ", quick counts" : ""}`);
 
   const t0 = performance.now();
-  const results = new Map<string, CaseResult>();
-  for (const [i, c] of cases.entries()) {
-    const r = await runCase(c, args.reps);
-    results.set(c.id, r);
-    console.log(`[${String(i + 1).padStart(2)}/${cases.length}] ${progress(c, r)}`);
+  const results = new Map<string, CaseResult>(cases.map((c) => [c.id, { c, runs: [], wall: 0 }]));
+  // Repetitions are interleaved (every case once, then every case again...), so that a machine that gets
+  // busier or quieter during the session weighs on every row alike, not on the rows that ran meanwhile:
+  // the ratios between rows are the point of the benchmark.
+  for (let rep = 1; rep <= args.reps; rep++) {
+    for (const [i, c] of cases.entries()) {
+      const r = results.get(c.id)!;
+      if (r.error !== undefined) continue;
+      await runAgain(c, r);
+      const at = args.reps > 1 ? `${rep}/${args.reps} ` : "";
+      console.log(`[${at}${String(i + 1).padStart(2)}/${cases.length}] ${progress(c, r)}`);
+    }
   }
   const wallSeconds = (performance.now() - t0) / 1000;
 

@@ -63,13 +63,13 @@ function startSide(c: BenchCase, side: Side, role: Role, url: string, o: RunOpti
   }
   const tls = c.transport === "tls" ? tlsFiles() : undefined;
   if (side.impl === "libnng" && c.kind === "rr") return startPeerContexts(role === "lat-server" ? "server" : "client", url, c.size, c.count, c.contexts ?? 1);
-  if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count, tls);
+  if (side.impl === "libnng") return startPeerRole(role, c.proto, url, c.size, c.count, tls, c.warmup ?? 0);
   if (side.impl === "cli") {
     const args = [...(o.nodeArgs?.(name) ?? []), cliPath, "perf", CLI_MODE[role], url, String(c.size), String(c.count)];
     return Promise.resolve(startChild(name, process.execPath, args));
   }
   if (side.impl === "ceiling") {
-    return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count }, o));
+    return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count, warmup: c.warmup ?? 0 }, o));
   }
   if (c.kind === "rr") {
     const rrRole = role === "lat-server" ? "rr-server" : "rr-client";
@@ -78,7 +78,7 @@ function startSide(c: BenchCase, side: Side, role: Role, url: string, o: RunOpti
   const spec: WorkerSpec =
     role === "thr-recv" || role === "thr-send"
       ? { impl: "nngts", role, proto: c.proto, api: side.api, url, size: c.size, count: c.count, ...(tls ? { tls } : {}), ...(c.peers ? { peers: c.peers } : {}) }
-      : { impl: "nngts", role, proto: c.proto, url, size: c.size, count: c.count, ...(tls ? { tls } : {}) };
+      : { impl: "nngts", role, proto: c.proto, url, size: c.size, count: c.count, warmup: c.warmup ?? 0, ...(tls ? { tls } : {}) };
   return Promise.resolve(startWorker(name, spec, o));
 }
 
@@ -93,7 +93,7 @@ async function runInproc(c: BenchCase, o: RunOptions): Promise<Measurement> {
       ? { impl: "nngts", role: "thr-inproc", proto: c.proto, api: c.dialer.api, size: c.size, count: c.count }
       : c.kind === "rr"
         ? { impl: "nngts", role: "rr-inproc", size: c.size, count: c.count, contexts: c.contexts ?? 1 }
-        : { impl: "nngts", role: "lat-inproc", proto: c.proto, size: c.size, count: c.count };
+        : { impl: "nngts", role: "lat-inproc", proto: c.proto, size: c.size, count: c.count, warmup: c.warmup ?? 0 };
   const w = startWorker("nngts inproc", spec, o);
   try {
     const m = parseResult(await w.waitLine(RESULT, RUN_TIMEOUT_MS));

@@ -19,14 +19,14 @@ export type Api = "aio" | "promise";
 export type WorkerSpec =
   | { impl: "nngts"; role: "thr-recv" | "thr-send"; proto: Proto; api: Api; url: string; size: number; count: number; tls?: TlsFiles; peers?: number }
   | { impl: "nngts"; role: "mem-recv" | "mem-send"; url: string; size: number; ms: number }
-  | { impl: "nngts"; role: "lat-server" | "lat-client"; proto: Proto; url: string; size: number; count: number; tls?: TlsFiles }
+  | { impl: "nngts"; role: "lat-server" | "lat-client"; proto: Proto; url: string; size: number; count: number; warmup: number; tls?: TlsFiles }
   | { impl: "nngts"; role: "thr-inproc"; proto: Proto; api: Api; size: number; count: number }
-  | { impl: "nngts"; role: "lat-inproc"; proto: Proto; size: number; count: number }
+  | { impl: "nngts"; role: "lat-inproc"; proto: Proto; size: number; count: number; warmup: number }
   | { impl: "nngts"; role: "fanout-pub" | "fanout-subs"; url: string; size: number; count: number; subscribers: number }
   | { impl: "nngts"; role: "fanout-inproc"; size: number; count: number; subscribers: number }
   | { impl: "nngts"; role: "rr-server" | "rr-client"; url: string; size: number; count: number; contexts: number }
   | { impl: "nngts"; role: "rr-inproc"; size: number; count: number; contexts: number }
-  | { impl: "ceiling"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; ipc: boolean; url: string; size: number; count: number };
+  | { impl: "ceiling"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; ipc: boolean; url: string; size: number; count: number; warmup: number };
 
 /**
  * One measurement: `count` messages (throughput) or round trips (latency) in `seconds`; for a sender

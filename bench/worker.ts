@@ -61,7 +61,7 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
     case "thr-inproc":
       return report(await inprocThroughput(spec.proto, spec.size, spec.count, spec.api));
     case "lat-inproc":
-      return report(await inprocLatency(spec.proto, spec.size, spec.count));
+      return report(await inprocLatency(spec.proto, spec.size, spec.count, spec.warmup));
     case "fanout-inproc":
       return report(await inprocFanout(spec.size, spec.count, spec.subscribers));
     case "fanout-pub": {
@@ -129,7 +129,7 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
     case "lat-server": {
       const sock = await openSocket(spec.proto, "listener");
       await listenOn(sock, spec.url, spec.tls);
-      await serveLatency(sock, spec.count);
+      await serveLatency(sock, spec.warmup + spec.count);
       await inputClosed(); // the last reply is surely out once the client reported
       return sock.close();
     }
@@ -154,6 +154,7 @@ async function runNngts(spec: Extract<WorkerSpec, { impl: "nngts" }>): Promise<v
       const sock = await openSocket(spec.proto, "dialer");
       await dialTo(sock, spec.url, spec.tls);
       await sleep(100); // as NNG's remote_lat when it dials
+      await measureLatency(sock, spec.size, spec.warmup);
       const m = await measureLatency(sock, spec.size, spec.count);
       await sock.close();
       return report(m);
@@ -168,9 +169,9 @@ async function runCeiling(spec: Extract<WorkerSpec, { impl: "ceiling" }>): Promi
     case "thr-send":
       return ceilingSend(spec.ipc, spec.url, spec.size, spec.count);
     case "lat-server":
-      return ceilingServeLatency(spec.ipc, spec.url, spec.count, ready);
+      return ceilingServeLatency(spec.ipc, spec.url, spec.warmup + spec.count, ready);
     case "lat-client":
-      return report(await ceilingMeasureLatency(spec.ipc, spec.url, spec.size, spec.count));
+      return report(await ceilingMeasureLatency(spec.ipc, spec.url, spec.size, spec.count, spec.warmup));
   }
 }
 

@@ -68,6 +68,7 @@ usage(const char *why)
 	    "  --also-dial URL (repeatable; after the main listen/dial)\n"
 	    "  --local-thr SIZE COUNT --remote-thr SIZE COUNT --local-lat SIZE "
 	    "RT --remote-lat SIZE RT\n"
+	    "  --warmup RT (latency: untimed round trips before the clock starts)\n"
 	    "  --tls-cert-key-file FILE --tls-ca-file FILE\n"
 	    "  --rr-server CONTEXTS --rr-client SIZE COUNT CONTEXTS\n");
 	exit(2);
@@ -366,7 +367,7 @@ main(int argc, char **argv)
 	// --also-dial: extra dials after the main endpoint (bus meshes).
 	const char *also_dial[8];
 	int         nalso = 0;
-	int         psize = 0, pcount = 0;
+	int         psize = 0, pcount = 0, warmup = 0;
 	int         rr_server = 0, rr_client = 0, rr_csize = 0, rr_ccount = 0;
 	open_fn     fn    = NULL;
 	int         listen, rv;
@@ -432,6 +433,8 @@ main(int argc, char **argv)
 			survey = num(ARG());
 		} else if (strcmp(o, "--recv-maxsz") == 0) {
 			maxsz = num(ARG());
+		} else if (strcmp(o, "--warmup") == 0) {
+			warmup = num(ARG());
 		} else if (strcmp(o, "--delay") == 0) {
 			delay = num(ARG());
 		} else if (strcmp(o, "--tls-cert-key-file") == 0) {
@@ -639,7 +642,7 @@ main(int argc, char **argv)
 			nng_msg_free(m);
 		}
 	} else if (strcmp(perf, "local-lat") == 0) {
-		for (int i = 0; i < pcount; i++) {
+		for (int i = 0; i < pcount + warmup; i++) {
 			m = recv_one();
 			if (nng_msg_len(m) != size) {
 				perf_fail_size(nng_msg_len(m), size);
@@ -654,6 +657,13 @@ main(int argc, char **argv)
 			nng_msleep(100);
 		}
 		check("alloc", nng_msg_alloc(&m, size));
+		for (int i = 0; i < warmup; i++) {
+			if ((rv = nng_sendmsg(sock, m, 0)) != 0) {
+				nng_msg_free(m);
+				fail("send", rv);
+			}
+			m = recv_one();
+		}
 		nng_time start = nng_clock();
 		for (int i = 0; i < pcount; i++) {
 			if ((rv = nng_sendmsg(sock, m, 0)) != 0) {
