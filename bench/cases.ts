@@ -45,11 +45,12 @@ export const LAT_SIZE = 64;
 
 /**
  * Messages per run, sized so that a run takes about 0.5–2 s here. Node against Node gets many messages
- * so that JIT warm-up (inside the timed window, as with NNG's tools) does not dominate; runs with a
- * libnng side get fewer, since libnng needs no warm-up and is slower here (its pull takes only
- * ~30 k msgs/s, hence a further 4x fewer for a libnng pull receiver). --quick divides all by 10.
+ * so that JIT warm-up (inside the timed window, as with NNG's tools) does not dominate (1 M × 64 B once
+ * took 0.12–0.2 s, mostly warm-up and connection start); runs with a libnng side get fewer, since libnng
+ * needs no warm-up and is slower here (its pull takes only ~30 k msgs/s, hence a further 4x fewer for a
+ * libnng pull receiver). --quick divides all by 10.
  */
-const NODE_COUNT: Record<number, number> = { 64: 1_000_000, 1024: 500_000, 65536: 50_000 };
+const NODE_COUNT: Record<number, number> = { 64: 3_000_000, 1024: 1_000_000, 65536: 50_000 };
 const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
 const LIBNNG_PULL_DIVISOR = 4;
 const LAT_COUNT = 10_000;

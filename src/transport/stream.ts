@@ -20,6 +20,9 @@ export function negotiationTimeout(config: EndpointConfig): number {
 const SLAB_SIZE = 64 * 1024;
 const COPY_LIMIT = 4096;
 const FLUSH_AT = 64 * 1024;
+// A connection gets its slab with its first small frame: one that never sends (a sub, a pull, an idle
+// peer among thousands) holds no 64 KiB of it.
+const NO_SLAB = new Uint8Array(0);
 
 /** What a pipe runs on: a net.Socket (tcp, ipc, tls) or any byte Duplex (adopted by socket://). */
 export type ByteStream = NetSocket | Duplex;
@@ -94,7 +97,7 @@ export class StreamConnection implements Connection, Deferred {
   private handler: ConnectionHandler | null = null;
   private readonly decoder: FrameDecoder;
   private readonly ipc: boolean;
-  private slab: Uint8Array = new Uint8Array(SLAB_SIZE);
+  private slab: Uint8Array = NO_SLAB;
   private slabUsed = 0;
   private batchStart = 0;
   private pieces: Uint8Array[] = [];

@@ -1,6 +1,8 @@
 // The tcp transport: pipe addresses, tcp options, URL forms and flow control through the kernel.
 import assert from "node:assert/strict";
 import * as net from "node:net";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, test } from "node:test";
 import { Pair0, type Pipe, Pull0, Push0, type SockAddr, type Socket } from "../../src/index.js";
 import { freePort } from "../helpers/libnng.js";
@@ -248,4 +250,33 @@ describe("tcp transport", { timeout: 30_000 }, () => {
       await Promise.all([pull.close(), push.close()]);
     }
   });
+
+  test("a connection that never sends holds no write batch: 128 idle pipes cost far less than 128 x 64 KiB", async () => {
+    const gc = collector();
+    const pull = new Pull0();
+    const pushes = Array.from({ length: 64 }, () => new Push0());
+    try {
+      const l = await pull.listen("tcp://127.0.0.1:0");
+      const url = l.getOption("url") as string;
+      gc();
+      const before = process.memoryUsage().arrayBuffers;
+      for (const p of pushes) await within(p.dial(url), 3_000, "dial");
+      await until(() => pull.pipes.length === 64, 3_000, "pipes");
+      gc();
+      const grown = process.memoryUsage().arrayBuffers - before;
+      // Both ends of 64 connections: a slab each would be 8 MiB.
+      assert.ok(grown < 2 * 1024 * 1024, `array buffers grew by ${grown} bytes`);
+      // The first send still gets its batch, and the message through.
+      await pushes[0]!.send("first", { timeout: 3_000 });
+      assert.equal((await pull.recv({ timeout: 3_000 })).text(), "first");
+    } finally {
+      await Promise.all([pull.close(), ...pushes.map((p) => p.close())]);
+    }
+  });
 });
+
+/** A garbage collection on demand (freed read buffers must not count as held memory). */
+function collector(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
