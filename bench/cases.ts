@@ -1,8 +1,11 @@
 // Which measurements exist, their ids (what --filter matches) and their message counts.
 import type { Api, Proto, Transport } from "./spec.js";
 
-/** "cli": the `nngts perf` command (NNG's perf tools' modes) as a process of its own. */
-export type Impl = "nngts" | "libnng" | "ceiling" | "cli";
+/**
+ * "cli": the `nngts perf` command (NNG's perf tools' modes) as a process of its own; "zeromq":
+ * zeromq.js, only when it is installed.
+ */
+export type Impl = "nngts" | "libnng" | "ceiling" | "cli" | "zeromq";
 /** thr: one-way throughput; lat: NNG perf latency; rr: req/rep with N contexts in flight (requests/s and round trip); fanout: pub/sub to N subscribers; mem: a sender facing a stalled receiver (its resident memory). */
 export type Kind = "thr" | "lat" | "rr" | "fanout" | "mem";
 
@@ -53,6 +56,8 @@ export const LAT_SIZE = 64;
 const NODE_COUNT: Record<number, number> = { 64: 3_000_000, 1024: 1_000_000, 65536: 50_000 };
 const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
 const LIBNNG_PULL_DIVISOR = 4;
+/** zeromq.js moves ~0.5 M msgs/s of 64 B here (one awaited send per message). */
+const ZEROMQ_COUNT: Record<number, number> = { 64: 500_000, 1024: 250_000, 65536: 20_000 };
 const LAT_COUNT = 10_000;
 /**
  * Latency: untimed round trips before the clock starts, for every implementation alike (the C peer too),
@@ -89,11 +94,14 @@ const nngtsPromise: Side = { impl: "nngts", api: "promise" };
 const libnng: Side = { impl: "libnng", api: "aio" };
 const ceiling: Side = { impl: "ceiling", api: "aio" };
 const cli: Side = { impl: "cli", api: "aio" };
+const zeromq: Side = { impl: "zeromq", api: "promise" };
 
 export interface CaseOptions {
   quick: boolean;
   libnng: boolean;
   reqrep: boolean;
+  /** zeromq.js is installed: add its tcp rows */
+  zeromq?: boolean;
 }
 
 /** Every case, references (ceiling, libnng) before the cases compared with them. */
@@ -135,6 +143,10 @@ export function allCases(o: CaseOptions): BenchCase[] {
             add("libnng-cli", libnng, cli, "libnng remote_thr → nngts perf local_thr");
           }
         }
+        if (o.zeromq && transport === "tcp" && proto === "push") {
+          const count = ZEROMQ_COUNT[size]! / div;
+          out.push({ id: `${base}:zeromq`, kind: "thr", transport, proto, size, count, listener: zeromq, dialer: zeromq, label: "zeromq.js → zeromq.js", refs });
+        }
       }
     }
   }
@@ -158,6 +170,9 @@ export function allCases(o: CaseOptions): BenchCase[] {
       if (libnngId && proto === "pair1") {
         out.push({ id: `${base}:cli-libnng`, kind: "lat", transport, proto, size, count, listener: libnng, dialer: cli, label: "nngts perf remote_lat ↔ libnng local_lat", refs });
         out.push({ id: `${base}:libnng-cli`, kind: "lat", transport, proto, size, count, listener: cli, dialer: libnng, label: "libnng remote_lat ↔ nngts perf local_lat", refs });
+      }
+      if (o.zeromq && transport === "tcp" && proto === "reqrep") {
+        out.push({ id: `${base}:zeromq`, kind: "lat", transport, proto, size, count, warmup, listener: zeromq, dialer: zeromq, label: "zeromq.js", refs });
       }
       if (libnngId) {
         const lat = { kind: "lat", transport, proto, size, count, warmup, refs } as const;

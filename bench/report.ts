@@ -26,7 +26,7 @@ function count(n: number): string {
 }
 
 function sideApi(c: BenchCase): string {
-  const api = (impl: string, a: string): string => (impl === "nngts" ? a : impl === "libnng" ? "C" : impl === "cli" ? "perf cli" : "net");
+  const api = (impl: string, a: string): string => (impl === "nngts" ? a : impl === "libnng" ? "C" : impl === "cli" ? "perf cli" : impl === "zeromq" ? "zmq" : "net");
   const d = api(c.dialer.impl, c.dialer.api);
   const l = api(c.listener.impl, c.listener.api);
   return d === l ? d : `${d} → ${l}`;
@@ -259,6 +259,11 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   \`--local-thr\`/\`--remote-thr\`/\`--local-lat\`/\`--remote-lat\` modes, which follow NNG's perf/perf.c.
   There is no libnng inproc row: the peer is a separate process. Mixed rows (nngts → libnng, libnng →
   nngts, and for latency nngts client → libnng server and the reverse) pair one of each.
+- **zeromq.js rows** (only when \`zeromq\` v6 is installed, e.g. \`npm install --no-save zeromq\`; it is
+  not a dependency): tcp push/pull with the same sync-then-COUNT method (500 000 × 64 B, 250 000 × 1 KiB,
+  20 000 × 64 KiB; --quick: 10x fewer), one \`await sock.send()\` per message (zeromq.js allows one send
+  in flight) and \`await sock.receive()\`, default high-water marks; req/rep latency as the other rows,
+  warm-up included.
 - **ceiling**: \`node:net\` with NNG's exact framing (8-byte SP header exchange, u64 big-endian length
   prefix, plus the type byte on ipc) and no protocol logic: the sender copies small frames into a
   64 KiB slab and writes one corked burst per 64 KiB (large payloads go out as their own buffers), waiting

@@ -8,6 +8,7 @@ import { peerPath } from "../test/helpers/libnng.js";
 import { machineInfo } from "./machine.js";
 import { killAll } from "./proc.js";
 import { loadReqRep } from "./reqrep.js";
+import { loadZeromq } from "./zeromq.js";
 import { benchmarksDoc, buildTables, targetsText, textTable } from "./report.js";
 import { runOnce } from "./runner.js";
 import { type CaseResult, summarize } from "./stats.js";
@@ -82,7 +83,8 @@ async function runAgain(c: BenchCase, r: CaseResult): Promise<void> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const reqrep = (await loadReqRep()) !== null;
-  const cases = selectCases(allCases({ quick: args.quick, libnng: haveLibnng, reqrep }), args.filters);
+  const zeromq = (await loadZeromq()) !== null;
+  const cases = selectCases(allCases({ quick: args.quick, libnng: haveLibnng, reqrep, zeromq }), args.filters);
   if (args.list) {
     for (const c of cases) console.log(c.id);
     return;
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   if (!haveLibnng) notes.push("libnng (nngcat, gcc, /usr/include/nng) not found: no libnng rows.");
   else await peerPath(); // compile the C peer before anything is timed
+  if (!zeromq) notes.push("zeromq.js not installed (optional: npm install --no-save zeromq): no zeromq.js rows.");
   if (!reqrep) notes.push("src/protocol/req0.ts / rep0.ts not available: no req/rep latency rows.");
   for (const n of notes) console.log(`note: ${n}`);
   console.log(`${cases.length} cases × ${args.reps} repetition(s)${args.quick ? ", quick counts" : ""}`);

@@ -68,6 +68,10 @@ function startSide(c: BenchCase, side: Side, role: Role, url: string, o: RunOpti
     const args = [...(o.nodeArgs?.(name) ?? []), cliPath, "perf", CLI_MODE[role], url, String(c.size), String(c.count)];
     return Promise.resolve(startChild(name, process.execPath, args));
   }
+  if (side.impl === "zeromq") {
+    if (role !== "thr-recv" && role !== "thr-send" && role !== "lat-server" && role !== "lat-client") throw new Error(`${role}: not a zeromq role`);
+    return Promise.resolve(startWorker(name, { impl: "zeromq", role, url, size: c.size, count: c.count, warmup: c.warmup ?? 0 }, o));
+  }
   if (side.impl === "ceiling") {
     return Promise.resolve(startWorker(name, { impl: "ceiling", role, ipc: c.transport === "ipc", url, size: c.size, count: c.count, warmup: c.warmup ?? 0 }, o));
   }

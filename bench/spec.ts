@@ -26,6 +26,7 @@ export type WorkerSpec =
   | { impl: "nngts"; role: "fanout-inproc"; size: number; count: number; subscribers: number }
   | { impl: "nngts"; role: "rr-server" | "rr-client"; url: string; size: number; count: number; contexts: number }
   | { impl: "nngts"; role: "rr-inproc"; size: number; count: number; contexts: number }
+  | { impl: "zeromq"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; url: string; size: number; count: number; warmup: number }
   | { impl: "ceiling"; role: "thr-recv" | "thr-send" | "lat-server" | "lat-client"; ipc: boolean; url: string; size: number; count: number; warmup: number };
 
 /**

@@ -19,6 +19,7 @@ import {
 } from "./nngts.js";
 import { countDeliveries, fanoutPublisher, fanoutSubscribers, inprocFanout, publish, waitForSubscribers } from "./fanout.js";
 import { type Measurement, READY, RESULT, type TlsFiles, type WorkerSpec } from "./spec.js";
+import { zmqMeasureLatency, zmqReceive, zmqSend, zmqServeLatency } from "./zeromq.js";
 
 // Safety net: no worker outlives a stuck orchestrator.
 const MAX_LIFETIME_MS = 120_000;
@@ -175,6 +176,20 @@ async function runCeiling(spec: Extract<WorkerSpec, { impl: "ceiling" }>): Promi
   }
 }
 
+async function runZeromq(spec: Extract<WorkerSpec, { impl: "zeromq" }>): Promise<void> {
+  switch (spec.role) {
+    case "thr-recv":
+      return report(await zmqReceive(spec.url, spec.size, spec.count, ready));
+    case "thr-send":
+      return zmqSend(spec.url, spec.size, spec.count, inputClosed());
+    case "lat-server":
+      await zmqServeLatency(spec.url, spec.warmup + spec.count, ready);
+      return inputClosed(); // the last reply is surely out once the client reported
+    case "lat-client":
+      return report(await zmqMeasureLatency(spec.url, spec.size, spec.count, spec.warmup));
+  }
+}
+
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? "") as WorkerSpec;
   setTimeout(() => {
@@ -182,6 +197,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }, MAX_LIFETIME_MS).unref();
   if (spec.impl === "nngts") await runNngts(spec);
+  else if (spec.impl === "zeromq") await runZeromq(spec);
   else await runCeiling(spec);
 }
 
