@@ -283,9 +283,11 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   each (round robin) and then COUNT messages spread over them; the clock runs from the first sync to the
   COUNT-th message received in all. Its target compares it with the one-pull row (same code, one peer).
   Measured on the 2-core machine of November 2026 (process CPU time over the timed window): the
-  receiving process is the bound in both rows (busy ~95% of the window), and hosting 100 sockets costs it
-  ~15% more CPU per message, mostly kernel time for 100 connections (+50–90 ms per 6 M messages) and
-  colder per-connection state; the sender's cost per message barely changes.
+  receiving process is the bound in both rows (busy ~95% of the window), and hosting 100 connections
+  costs it ~15% more CPU per message (one pull with 100 connections costs as much as 100 pulls); the
+  sender's cost per message barely changes. Plain \`node:net\` moving the same bytes over 100
+  connections loses nothing against one, so the loss is nngts's: its decode and message creation take
+  ~30% longer per message (CPU profiles), for a reason not found yet.
 - **Stalled receiver** (\`mem:tcp:push:*:stalled\`): a pull (\`recv-buffer\` 128) takes 128 messages and
   never reads again; the push (\`send-buffer\` 128) keeps offering fresh SIZE-byte messages (each with its
   own bytes, so anything queued shows) for 4 s (--quick: 0.4 s), retrying every 50 ms once flow control
