@@ -183,8 +183,7 @@ async function runZeromq(spec: Extract<WorkerSpec, { impl: "zeromq" }>): Promise
     case "thr-send":
       return zmqSend(spec.url, spec.size, spec.count, inputClosed());
     case "lat-server":
-      await zmqServeLatency(spec.url, spec.warmup + spec.count, ready);
-      return inputClosed(); // the last reply is surely out once the client reported
+      return zmqServeLatency(spec.url, spec.warmup + spec.count, ready, inputClosed());
     case "lat-client":
       return report(await zmqMeasureLatency(spec.url, spec.size, spec.count, spec.warmup));
   }

@@ -1,6 +1,7 @@
 // zeromq.js (v6) as a comparison, when the package happens to be installed (`npm install --no-save
 // zeromq`); it is not a dependency. The same shapes as NNG's perf tools: push/pull throughput with a
 // sync message, req/rep latency with untimed warm-up round trips.
+import { seconds } from "../src/cli/perf-loops.js";
 import type { Measurement } from "./spec.js";
 
 /** The few parts of zeromq.js's socket API used here. */
@@ -48,8 +49,6 @@ async function zmq(): Promise<ZmqModule> {
   return m;
 }
 
-const seconds = (): number => performance.now() / 1000;
-
 /** Binds `sock` to the tcp address of `url` (port 0: any free port) and returns the bound address. */
 async function bindTo(sock: ZmqSocket, url: string): Promise<string> {
   await sock.bind(url.replace(/:0$/, ":*"));
@@ -87,8 +86,8 @@ export async function zmqSend(url: string, size: number, count: number, done: Pr
   }
 }
 
-/** local_lat with a rep socket: answers `count` requests with themselves. */
-export async function zmqServeLatency(url: string, count: number, ready: (url: string) => void): Promise<void> {
+/** local_lat with a rep socket: answers `count` requests with themselves; stays open until `done`. */
+export async function zmqServeLatency(url: string, count: number, ready: (url: string) => void, done: Promise<void>): Promise<void> {
   const sock = new (await zmq()).Reply();
   try {
     ready(await bindTo(sock, url));
@@ -96,6 +95,7 @@ export async function zmqServeLatency(url: string, count: number, ready: (url: s
       const [msg] = await sock.receive();
       await sock.send(msg!);
     }
+    await done; // the last reply is surely out once the client reported
   } finally {
     sock.close();
   }
