@@ -47,13 +47,14 @@ export const THR_SIZES = [64, 1024, 65536] as const;
 export const LAT_SIZE = 64;
 
 /**
- * Messages per run, sized so that a run takes about 0.5–2 s here. Node against Node gets many messages
- * so that JIT warm-up (inside the timed window, as with NNG's tools) does not dominate (1 M × 64 B once
- * took 0.12–0.2 s, mostly warm-up and connection start); runs with a libnng side get fewer, since libnng
+ * Messages per run, sized so that a run takes about 0.5–2 s here (ws and the promise API, the slowest
+ * Node paths, take up to ~4 s). Node against Node gets many messages so that JIT warm-up (inside the
+ * timed window, as with NNG's tools) does not dominate (1 M × 64 B once took 0.12–0.2 s, mostly warm-up
+ * and connection start; 3 M took ~0.35 s once tcp reached 8–10 M msgs/s); runs with a libnng side get fewer, since libnng
  * needs no warm-up and is slower here (its pull takes only ~30 k msgs/s, hence a further 4x fewer for a
  * libnng pull receiver). --quick divides all by 10.
  */
-const NODE_COUNT: Record<number, number> = { 64: 3_000_000, 1024: 1_000_000, 65536: 50_000 };
+const NODE_COUNT: Record<number, number> = { 64: 5_000_000, 1024: 1_000_000, 65536: 50_000 };
 const LIBNNG_COUNT: Record<number, number> = { 64: 100_000, 1024: 50_000, 65536: 10_000 };
 const LIBNNG_PULL_DIVISOR = 4;
 /** zeromq.js moves ~0.5 M msgs/s of 64 B here (one awaited send per message). */

@@ -222,7 +222,7 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
 - **Throughput** follows NNG's \`local_thr\`/\`remote_thr\`: the receiver listens, the sender dials, sends
   one empty sync message and then COUNT messages of SIZE bytes; the receiver starts its clock when the
   sync message arrives and stops it at the COUNT-th message. msgs/s = COUNT / time, MB/s = msgs/s ×
-  SIZE / 10⁶ (payload bytes). COUNT (column "msgs") is 3 000 000 × 64 B, 1 000 000 × 1 KiB and 50 000 ×
+  SIZE / 10⁶ (payload bytes). COUNT (column "msgs") is 5 000 000 × 64 B, 1 000 000 × 1 KiB and 50 000 ×
   64 KiB between Node processes, so that JIT warm-up (inside the timed window, as with NNG's tools) does
   not dominate; runs with a libnng side send 100 000 × 64 B, 50 000 × 1 KiB, 10 000 × 64 KiB (libnng
   needs no warm-up and is slower here), and 4x fewer 64 B and 1 KiB messages to a libnng pull, which
