@@ -282,12 +282,17 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   each listening on its own port (\`recv-buffer\` 128); the push dials all 100, sends one sync message to
   each (round robin) and then COUNT messages spread over them; the clock runs from the first sync to the
   COUNT-th message received in all. Its target compares it with the one-pull row (same code, one peer).
-  Measured on the 2-core machine of November 2026 (process CPU time over the timed window): the
-  receiving process is the bound in both rows (busy ~95% of the window), and hosting 100 connections
-  costs it ~15% more CPU per message (one pull with 100 connections costs as much as 100 pulls); the
-  sender's cost per message barely changes. Plain \`node:net\` moving the same bytes over 100
-  connections loses nothing against one, so the loss is nngts's: its decode and message creation take
-  ~30% longer per message (CPU profiles), for a reason not found yet.
+  What it measures on this machine (November 2026, standalone runs of the same two processes, the
+  receiver pinned to one core and the sender to the other, 5 interleaved runs each): one pull 9.79 M
+  msgs/s, 100 pulls 8.76 M (0.89×). The receiver is the bound in both. The gap is mostly V8's garbage
+  collector, not nngts's per-connection code: V8 starts incremental marking only once the old generation
+  passes 8 MB; the one-pull receiver never gets there during a run, while the 100-pull one (100 sockets,
+  listeners and pipes, ~1.5 MB more) does, and then marks the heap every 100–250 ms. With
+  \`--no-incremental-marking\` the 100-pull receiver moves 9.60 M msgs/s (0.98× the default one-pull,
+  0.96× one pull with the same flag). The rest is the kernel: the receiver being the bound, 100
+  connections hold up to ~70 MB in socket buffers against ~4 MB for one, and copying out of them costs
+  more. A JavaScript-only run (100 pull sockets fed through in-memory streams, no kernel) costs the same
+  per message as one socket, and plain \`node:net\` over 100 connections loses nothing.
 - **Stalled receiver** (\`mem:tcp:push:*:stalled\`): a pull (\`recv-buffer\` 128) takes 128 messages and
   never reads again; the push (\`send-buffer\` 128) keeps offering fresh SIZE-byte messages (each with its
   own bytes, so anything queued shows) for 4 s (--quick: 0.4 s), retrying every 50 ms once flow control
