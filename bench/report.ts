@@ -286,8 +286,9 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   receiver pinned to one core and the sender to the other, 5 interleaved runs each): one pull 9.79 M
   msgs/s, 100 pulls 8.76 M (0.89×). The receiver is the bound in both. The gap is mostly V8's garbage
   collector, not nngts's per-connection code: V8 starts incremental marking only once the old generation
-  passes 8 MB; the one-pull receiver never gets there during a run, while the 100-pull one (100 sockets,
-  listeners and pipes, ~1.5 MB more) does, and then marks the heap every 100–250 ms. With
+  passes 8 MiB. The one-pull receiver starts its timed window with 6.6 MiB of old generation and ends it
+  with 7.4; the 100-pull one (100 sockets, listeners and pipes, ~15 KiB each) starts with 8.05 MiB, so
+  it marks the heap from the start, every 100–250 ms. With
   \`--no-incremental-marking\` the 100-pull receiver moves 9.60 M msgs/s (0.98× the default one-pull,
   0.96× one pull with the same flag). The rest is the kernel: the receiver being the bound, 100
   connections hold up to ~70 MB in socket buffers against ~4 MB for one, and copying out of them costs
