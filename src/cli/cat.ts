@@ -7,7 +7,6 @@ import { NngError } from "../core/errors.js";
 import type { Dialer, Listener } from "../socket/endpoint.js";
 import type { Socket } from "../socket/socket.js";
 import { Bus0, Pair0, Pair1, Pub0, Pull0, Push0, Rep0, Req0, Respondent0, Sub0, Surveyor0 } from "../index.js";
-import { creationError } from "./address-check.js";
 import type { CatConfig, CatProto } from "./cat-options.js";
 import { Fatal, sleep, strerror, writeOut } from "./fatal.js";
 import { formatMessage } from "./formats.js";
@@ -112,8 +111,6 @@ class CatRun {
       let ep: Dialer | Listener;
       try {
         ep = a.mode === "dial" ? this.sock.createDialer(a.url) : this.sock.createListener(a.url);
-        const early = creationError(a.mode, a.url);
-        if (early) throw early;
       } catch (e) {
         throw new Fatal(`Unable to create ${a.mode === "dial" ? "dialer" : "listener"} for ${a.url}: ${strerror(e)}`);
       }

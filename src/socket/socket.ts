@@ -169,12 +169,15 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   /**
    * nng_dialer_create: a dialer for `url` that does not connect until `start()`, so options can
    * be set on it first. Throws EINVAL for a malformed URL, ENOTSUP for a scheme with no
-   * transport, ECLOSED once the socket is closed.
+   * transport, EADDRINVAL for an address NNG refuses at creation (a tcp URL with a path or without
+   * a port, an ipc URL without a path...), ECLOSED once the socket is closed.
    */
   createDialer(url: string): Dialer {
     this.checkOpen();
     const parsed = parseUrl(url);
-    const d = new Dialer(this, parsed, transportFor(parsed.scheme));
+    const transport = transportFor(parsed.scheme);
+    transport.checkAddress?.(parsed, "dialer");
+    const d = new Dialer(this, parsed, transport);
     this.dialers.add(d);
     return d;
   }
@@ -186,7 +189,9 @@ export class Socket implements PipeOwner, ProtocolHost, EndpointOwner, AsyncIter
   createListener(url: string): Listener {
     this.checkOpen();
     const parsed = parseUrl(url);
-    const l = new Listener(this, parsed, transportFor(parsed.scheme));
+    const transport = transportFor(parsed.scheme);
+    transport.checkAddress?.(parsed, "listener");
+    const l = new Listener(this, parsed, transport);
     this.listeners.add(l);
     return l;
   }

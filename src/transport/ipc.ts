@@ -18,6 +18,16 @@ function nodePath(url: NngUrl): string {
   return url.path;
 }
 
+/** libnng 1.5.2 refuses longer ipc paths when the endpoint is created (shorter ones beyond sun_path's 107 bytes fail when used). */
+const IPC_PATH_MAX = 128;
+
+/** What nng_dialer_create / nng_listener_create refuse for ipc and unix: no path, or one over 128 bytes. */
+function checkIpcAddress(url: NngUrl): void {
+  if (url.scheme === "abstract") return;
+  if (url.path === "") throw new NngError("EADDRINVAL", "ipc URL without a path");
+  if (Buffer.byteLength(url.path) > IPC_PATH_MAX) throw new NngError("EADDRINVAL", `ipc path over ${IPC_PATH_MAX} bytes`);
+}
+
 function ipcAddress(url: NngUrl): SockAddr {
   return url.scheme === "abstract" ? { family: "abstract", path: url.path } : { family: "ipc", path: url.path };
 }
@@ -136,6 +146,7 @@ const ipcOptions: OptionSpec[] = [{ name: "ipc:permissions", kind: "int", min: 0
 export const ipcTransport: Transport = {
   schemes: process.platform === "linux" ? ["ipc", "unix", "abstract"] : ["ipc", "unix"],
   options: ipcOptions,
+  checkAddress: checkIpcAddress,
   dialer: (url, config) => new IpcDialer(url, config),
   listener: (url, config) => new IpcListener(url, config),
 };

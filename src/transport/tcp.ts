@@ -24,11 +24,34 @@ function tcpPipeOptions(sock: net.Socket, config: EndpointConfig): (name: string
 }
 
 /** libnng's tcp refuses URLs with anything beyond host and port. */
-export function tcpSocketAddress(url: NngUrl, listening: boolean): ReturnType<typeof socketAddress> {
+function checkHostPortOnly(url: NngUrl): void {
   if ((url.path !== "" && url.path !== "/") || url.query !== "" || url.fragment !== "" || url.userinfo !== "") {
     throw new NngError("EADDRINVAL", `${url.raw}: a tcp address has no path`);
   }
+}
+
+export function tcpSocketAddress(url: NngUrl, listening: boolean): ReturnType<typeof socketAddress> {
+  checkHostPortOnly(url);
   return socketAddress(url, listening);
+}
+
+/**
+ * What nng_dialer_create / nng_listener_create refuse for tcp and tls+tcp (libnng 1.5.2), before the
+ * endpoint starts: anything beyond host and port; a dialer without a host or a port; a listener with
+ * a port out of range, or with a host that looks like an IPv4 literal and is not one (libnng resolves
+ * a listener's address when it is created). Everything else is found when the endpoint starts.
+ */
+export function checkTcpAddress(url: NngUrl, role: "dialer" | "listener"): void {
+  checkHostPortOnly(url);
+  const { hostname: host, port } = url;
+  if (role === "dialer") {
+    if (host === "" || port === "") throw new NngError("EADDRINVAL", `${url.raw}: a tcp dialer needs a host and a port`);
+    return;
+  }
+  if (port !== "" && !(/^\d+$/.test(port) && Number(port) <= 65535)) throw new NngError("EADDRINVAL", `${url.raw}: bad port`);
+  if (host !== "" && host !== "*" && net.isIP(host) === 0 && /^[\d.]+$/.test(host)) {
+    throw new NngError("EADDRINVAL", `${url.raw}: bad IPv4 address`);
+  }
 }
 
 /** Connects a tcp socket to `url`; `done` gets the raw socket once connected. */
@@ -271,6 +294,7 @@ export const TCP_OPTIONS: readonly OptionSpec[] = [
 export const tcpTransport: Transport = {
   schemes: ["tcp", "tcp4", "tcp6"],
   options: TCP_OPTIONS,
+  checkAddress: checkTcpAddress,
   dialer: (url, config) => new TcpDialer(url, config),
   listener: (url, config) => new TcpListener(url, config),
 };

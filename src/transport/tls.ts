@@ -5,7 +5,7 @@ import * as tls from "node:tls";
 import { NngError } from "../core/errors.js";
 import type { NngUrl } from "../core/url.js";
 import { negotiationTimeout, type StreamInfo } from "./stream.js";
-import { TCP_OPTIONS, TcpDialer, TcpListener, tcpStreamInfo } from "./tcp.js";
+import { checkTcpAddress, TCP_OPTIONS, TcpDialer, TcpListener, tcpStreamInfo } from "./tcp.js";
 import {
   refusedClient,
   TLS_OPTIONS,
@@ -110,6 +110,7 @@ class TlsListener extends TcpListener {
 export const tlsTransport: Transport = {
   schemes: ["tls+tcp", "tls+tcp4", "tls+tcp6"],
   options: [...TCP_OPTIONS, ...TLS_OPTIONS],
+  checkAddress: checkTcpAddress,
   dialer: (url, config) => new TlsDialer(url, config),
   listener: (url, config) => new TlsListener(url, config),
 };

@@ -89,6 +89,12 @@ export interface Transport {
    * through `socket:fd`). True: the transport took the value and it is not stored.
    */
   setEndpointOption?(endpoint: EndpointConfig, role: "dialer" | "listener", name: string, value: OptionValue): boolean;
+  /**
+   * What nng_dialer_create / nng_listener_create check: throws (EADDRINVAL) for an address NNG refuses
+   * as soon as the endpoint is created, before any option is set. Later failures come from `dialer`,
+   * `listener` or their start.
+   */
+  checkAddress?(url: NngUrl, role: "dialer" | "listener"): void;
   /** A dialer for `url`; throws (e.g. EADDRINVAL) when the URL cannot be dialed. */
   dialer(url: NngUrl, config: EndpointConfig): TransportDialer;
   /** A listener for `url`; throws (e.g. EADDRINVAL) when the URL cannot be listened on. */

@@ -214,6 +214,10 @@ describe("ipc transport", { timeout: 30_000 }, () => {
     try {
       await assert.rejects(s.listen("ipc://"), { code: "EADDRINVAL" });
       await assert.rejects(s.dial("ipc://"), { code: "EADDRINVAL" });
+      // As nng_listener_create / nng_dialer_create: refused at creation, as is a path over 128 bytes.
+      assert.throws(() => s.createListener("ipc://"), { code: "EADDRINVAL" });
+      assert.throws(() => s.createDialer(`ipc:///tmp/${"x".repeat(200)}`), { code: "EADDRINVAL" });
+      s.createDialer(`ipc:///tmp/${"x".repeat(110)}`).close();
     } finally {
       await s.close();
     }

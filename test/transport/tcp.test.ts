@@ -129,6 +129,28 @@ describe("tcp transport", { timeout: 30_000 }, () => {
     }
   });
 
+  test("creating an endpoint refuses what nng_dialer_create / nng_listener_create refuse (EADDRINVAL at once)", async () => {
+    const s = new Push0();
+    try {
+      for (const url of ["tcp://127.0.0.1", "tcp://:5555", "tcp://127.0.0.1:5/x", "tcp://u@127.0.0.1:5", "tcp://127.0.0.1:5?q"]) {
+        assert.throws(() => s.createDialer(url), { code: "EADDRINVAL" }, url);
+      }
+      for (const url of ["tcp://127.0.0.1:99999", "tcp://127.0.0.1:x", "tcp://256.1.1.1:5", "tcp://127.0.0.1:5/x"]) {
+        assert.throws(() => s.createListener(url), { code: "EADDRINVAL" }, url);
+      }
+      assert.equal(s.stats().dialers, 0);
+      assert.equal(s.stats().listeners, 0);
+      // libnng finds these only when the endpoint starts.
+      const d = s.createDialer("tcp://127.0.0.1:99999");
+      await assert.rejects(d.start(), { code: "EADDRINVAL" });
+      const l = s.createListener("tcp4://[::1]:0");
+      await assert.rejects(l.start(), { code: "EADDRINVAL" });
+      s.createDialer("tcp://127.0.0.1:5/").close();
+    } finally {
+      await s.close();
+    }
+  });
+
   test("bad addresses: no port to dial, a name that does not resolve", async () => {
     const s = new Push0();
     try {
