@@ -2,12 +2,12 @@
 // and the read-only tls-verified, tls-peer-cn, tls-peer-alt-names) on Node's `tls`, for any
 // transport that runs over TLS (tls+tcp:// and wss://): one set of option specs, one way to
 // Node's TLS options, one mapping of failures to NNG's codes.
-import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as net from "node:net";
-import * as tls from "node:tls";
+import type * as tls from "node:tls";
 import { NngError } from "../core/errors.js";
 import type { OptionSpec, OptionValue } from "../core/options.js";
+import { nodeCrypto, nodeTls } from "./lazy-modules.js";
 import type { EndpointConfig } from "./transport.js";
 
 /** Values of `tls-authmode`, as nng_tls_auth_mode numbers them. */
@@ -76,7 +76,7 @@ function checkCaPem(pem: string): void {
   if (blocks.length === 0) throw new NngError("ECRYPTO", "no certificate in the CA file");
   for (const b of blocks) {
     try {
-      new X509Certificate(b);
+      new (nodeCrypto().X509Certificate)(b);
     } catch (e) {
       throw tlsError(e);
     }
@@ -85,7 +85,7 @@ function checkCaPem(pem: string): void {
 
 function secureContext(options: tls.SecureContextOptions): tls.SecureContext {
   try {
-    return tls.createSecureContext(options);
+    return nodeTls().createSecureContext(options);
   } catch (e) {
     throw tlsError(e);
   }
@@ -186,7 +186,7 @@ export function tlsClientOptions(settings: TlsSettings, serverName: string): tls
     // SNI carries host names only (RFC 6066).
     ...(net.isIP(serverName) === 0 && serverName !== "" ? { servername: serverName } : {}),
     rejectUnauthorized: settings.authMode === TLS_AUTH_MODE.REQUIRED,
-    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(serverName, cert),
+    checkServerIdentity: (_host, cert) => nodeTls().checkServerIdentity(serverName, cert),
   };
 }
 

@@ -1,9 +1,10 @@
 // tls+tcp:// — NNG's tcp framing inside TLS (Node's `tls`). Dialing, listening and the SP
 // handshake are the tcp transport's; this file adds the TLS handshake (options: tls-config.ts).
 import type * as net from "node:net";
-import * as tls from "node:tls";
+import type * as tls from "node:tls";
 import { NngError } from "../core/errors.js";
 import type { NngUrl } from "../core/url.js";
+import { nodeTls } from "./lazy-modules.js";
 import { negotiationTimeout, type StreamInfo } from "./stream.js";
 import { checkTcpAddress, TCP_OPTIONS, TcpDialer, TcpListener, tcpStreamInfo } from "./tcp.js";
 import {
@@ -39,7 +40,7 @@ class TlsDialer extends TcpDialer {
 
   protected override secure(sock: net.Socket, done: (err: NngError | null, stream: net.Socket | null) => void): () => void {
     const name = this.serverName;
-    const stream = tls.connect({ socket: sock, ...tlsClientOptions(this.tls, name) });
+    const stream = nodeTls().connect({ socket: sock, ...tlsClientOptions(this.tls, name) });
     let settled = false;
     const settle = (err: NngError | null): void => {
       if (settled) return;
@@ -79,7 +80,7 @@ class TlsListener extends TcpListener {
   }
 
   protected override createServer(ready: (stream: net.Socket) => void, failed: (err: NngError) => void): net.Server {
-    const server = tls.createServer(tlsServerOptions(this.tls, negotiationTimeout(this.config)));
+    const server = nodeTls().createServer(tlsServerOptions(this.tls, negotiationTimeout(this.config)));
     server.on("secureConnection", (stream: tls.TLSSocket) => {
       const refused = refusedClient(this.tls, stream);
       if (!refused) return ready(stream);

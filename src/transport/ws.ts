@@ -2,16 +2,18 @@
 // and listeners on an application's own http(s).Server (`shareHttpServer`). wss:// takes its TLS
 // options, checks and error codes from tls-config.ts, as tls+tcp:// does.
 import type { IncomingMessage } from "node:http";
-import * as http from "node:http";
-import * as https from "node:https";
+import type * as http from "node:http";
+import type * as https from "node:https";
 import type { Socket as NetSocket, createConnection } from "node:net";
 import type { Duplex } from "node:stream";
-import * as tls from "node:tls";
-import WebSocket, { WebSocketServer } from "ws";
+import type * as tls from "node:tls";
+import type WebSocket from "ws";
+import type { WebSocketServer } from "ws";
 import { NngError } from "../core/errors.js";
 import type { Message } from "../core/message.js";
 import type { OptionSpec, OptionValue } from "../core/options.js";
 import { formatUrl, type NngUrl } from "../core/url.js";
+import { nodeHttp, nodeHttps, nodeTls, wsPackage } from "./lazy-modules.js";
 import { negotiationTimeout } from "./stream.js";
 import { bindServer, inetAddress } from "./tcp.js";
 import type { Connection, EndpointConfig, Transport, TransportDialer, TransportListener } from "./transport.js";
@@ -140,7 +142,7 @@ class NodeWsConnection extends WsConnection {
       process.nextTick(uncorkLater, this);
     }
     // After a close frame (ours or the peer's) no data may follow; the pipe closes shortly.
-    if (this.ws.readyState !== WebSocket.OPEN) return true;
+    if (this.ws.readyState !== this.ws.OPEN) return true;
     const max = this.txFrameMax;
     const bytes = msg.headerLength === 0 ? msg.body : wireBytes(msg);
     const size = bytes.length;
@@ -174,7 +176,7 @@ class NodeWsConnection extends WsConnection {
   protected closeSocket(code: number, reason: string): void {
     if (this.corked) this.uncork();
     const ws = this.ws;
-    if (ws.readyState !== WebSocket.OPEN) return ws.terminate();
+    if (ws.readyState !== ws.OPEN) return ws.terminate();
     ws.close(code, reason);
     // Nothing more from this peer is wanted; only its close frame would be read.
     if (code !== WS_CLOSE.NORMAL) this.sock.pause();
@@ -198,7 +200,7 @@ function connectionInfo(
     requestHeaders,
     responseHeaders,
     requestUri,
-    ...(sock instanceof tls.TLSSocket ? { options: tlsPipeOptions(sock) } : {}),
+    ...(sock instanceof nodeTls().TLSSocket ? { options: tlsPipeOptions(sock) } : {}),
   };
 }
 
@@ -215,7 +217,7 @@ function guard(sock: Duplex, config: EndpointConfig, violation: (code: number, w
 function tlsConnector(settings: TlsSettings, name: string): typeof createConnection {
   const connect = (options: tls.ConnectionOptions): tls.TLSSocket =>
     // `path` is the HTTP request's here, not a unix socket to connect to.
-    tls.connect({ ...options, path: undefined, ...tlsClientOptions(settings, name) });
+    nodeTls().connect({ ...options, path: undefined, ...tlsClientOptions(settings, name) });
   return connect as typeof createConnection;
 }
 
@@ -242,7 +244,7 @@ class NodeWsDialer implements TransportDialer {
     const extra = parseHeaderLines(stringOption(this.config, "ws:request-headers"));
     let ws: WebSocket;
     try {
-      ws = new WebSocket(clientUrl(this.target), [wanted], {
+      ws = new (wsPackage())(clientUrl(this.target), [wanted], {
         headers: Object.fromEntries(extra),
         perMessageDeflate: false,
         maxPayload: sizeOption(this.config, "recv-size-max", 0),
@@ -313,7 +315,7 @@ class NodeWsDialer implements TransportDialer {
 
 /** Writes a bare HTTP error reply on a socket that asked for an upgrade, then drops it. */
 function refuseUpgrade(sock: Duplex, status: number): void {
-  const text = http.STATUS_CODES[status] ?? "Error";
+  const text = nodeHttp().STATUS_CODES[status] ?? "Error";
   sock.on("error", () => {});
   sock.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   setTimeout(() => sock.destroy(), CLOSE_LINGER_MS).unref();
@@ -413,7 +415,7 @@ function findHub(t: WsTarget): Hub | undefined {
  * Returns a function that stops sharing (listeners already using the server keep it).
  */
 export function shareHttpServer(server: http.Server | https.Server): () => void {
-  if (!sharedHubs.has(server)) sharedHubs.set(server, new Hub(server, false, server instanceof tls.Server));
+  if (!sharedHubs.has(server)) sharedHubs.set(server, new Hub(server, false, server instanceof nodeTls().Server));
   return () => {
     const hub = sharedHubs.get(server);
     if (hub && hub.routes.size === 0) {
@@ -438,7 +440,7 @@ class NodeWsListener implements TransportListener {
   ) {
     this.target = wsTarget(url, true);
     this.selfProtocol = subprotocol(wsNames(config).self);
-    this.wss = new WebSocketServer({
+    this.wss = new (wsPackage().WebSocketServer)({
       noServer: true,
       clientTracking: false,
       perMessageDeflate: false,
@@ -474,7 +476,7 @@ class NodeWsListener implements TransportListener {
     try {
       // wss: the TLS options are read (files too) when the listener starts, as tls+tcp's.
       if (t.secure) settings = tlsSettings(this.config, true);
-      server = settings ? https.createServer({ ...httpOptions, ...tlsServerOptions(settings, limit) }) : http.createServer(httpOptions);
+      server = settings ? nodeHttps().createServer({ ...httpOptions, ...tlsServerOptions(settings, limit) }) : nodeHttp().createServer(httpOptions);
     } catch (e) {
       return queueMicrotask(() => done(wsError(e)));
     }
