@@ -282,18 +282,20 @@ libnng (\`apt-get install -y nng-utils libnng-dev\`) and gcc; without them they 
   each listening on its own port (\`recv-buffer\` 128); the push dials all 100, sends one sync message to
   each (round robin) and then COUNT messages spread over them; the clock runs from the first sync to the
   COUNT-th message received in all. Its target compares it with the one-pull row (same code, one peer).
-  What it measures on this machine (November 2026, standalone runs of the same two processes, the
-  receiver pinned to one core and the sender to the other, 5 interleaved runs each): one pull 9.79 M
-  msgs/s, 100 pulls 8.76 M (0.89×). The receiver is the bound in both. The gap is mostly V8's garbage
-  collector, not nngts's per-connection code: V8 starts incremental marking only once the old generation
-  passes 8 MiB. The one-pull receiver starts its timed window with 6.6 MiB of old generation and ends it
-  with 7.4; the 100-pull one (100 sockets, listeners and pipes, ~15 KiB each) starts with 8.05 MiB, so
-  it marks the heap from the start, every 100–250 ms. With
-  \`--no-incremental-marking\` the 100-pull receiver moves 9.60 M msgs/s (0.98× the default one-pull,
-  0.96× one pull with the same flag). The rest is the kernel: the receiver being the bound, 100
-  connections hold up to ~70 MB in socket buffers against ~4 MB for one, and copying out of them costs
-  more. A JavaScript-only run (100 pull sockets fed through in-memory streams, no kernel) costs the same
-  per message as one socket, and plain \`node:net\` over 100 connections loses nothing.
+  What it measures on this machine (November 2026): the receiving process is the bound in both rows.
+  This row once ran ~10% below the one-pull row (0.82× in a full run) for a reason outside nngts's
+  per-connection code: V8 starts incremental marking only once the old generation passes 8 MiB.
+  Importing nngts then took 2.5 MiB of heap (it loaded \`node:tls\`, \`node:http\` and \`ws\` up
+  front); the one-pull receiver started its timed window with 6.6 MiB of old generation, the 100-pull
+  one (100 sockets, listeners and pipes, ~15 KiB each) with 8.05 MiB, so only the latter marked its heap,
+  every 100–250 ms (with \`--no-incremental-marking\` it moved 0.96× one pull). Those modules now load
+  on first use, importing nngts takes 1.35 MiB, both receivers stay under the threshold (4.9 and 6.1 MiB
+  at the start of the window), and the row is within the noise of one pull. An application whose heap
+  is past 8 MiB anyway pays the marking with one pull and with 100 alike. The rest is the kernel: the
+  receiver being the bound, 100 connections hold up to ~70 MB in socket buffers against ~4 MB for one,
+  and the 100-pull runs vary more on this VM (7.5–9.5 M msgs/s within one session). A JavaScript-only
+  run (100 pull sockets fed through in-memory streams, no kernel) costs the same per message as one
+  socket, and plain \`node:net\` over 100 connections loses nothing.
 - **Stalled receiver** (\`mem:tcp:push:*:stalled\`): a pull (\`recv-buffer\` 128) takes 128 messages and
   never reads again; the push (\`send-buffer\` 128) keeps offering fresh SIZE-byte messages (each with its
   own bytes, so anything queued shows) for 4 s (--quick: 0.4 s), retrying every 50 ms once flow control
