@@ -30,6 +30,7 @@ function checkHostPortOnly(url: NngUrl): void {
   }
 }
 
+/** Where a tcp URL connects or binds; EADDRINVAL for what libnng's tcp refuses. */
 export function tcpSocketAddress(url: NngUrl, listening: boolean): ReturnType<typeof socketAddress> {
   checkHostPortOnly(url);
   return socketAddress(url, listening);
